@@ -1,0 +1,61 @@
+# Outstanding — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+EMBEDDED := $(BIN)/python -m outstanding.embedded run --
+# Runtime libraries WeasyPrint needs (Debian/Ubuntu); installed only when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: help install system-deps run test bench lint typecheck messages clean
+
+help:
+	@echo "make run    set up and start web + worker + beat on http://localhost:$(PORT)/"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make bench  run the benchmarks"
+	@echo "make lint   ruff; make typecheck: mypy"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+system-deps:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so'; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing WeasyPrint's system libraries: $(SYSTEM_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else \
+	    echo "WeasyPrint needs Pango: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+run: install
+	@mkdir -p .data
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(EMBEDDED) $(BIN)/python -m outstanding.devrun
+
+test: install
+	TESTING=1 $(EMBEDDED) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(EMBEDDED) $(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	TESTING=1 $(BIN)/mypy .
+
+messages: install
+	TESTING=1 $(BIN)/python manage.py makemessages -l nl -l en --ignore=.venv --ignore=.data
+	TESTING=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

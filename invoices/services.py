@@ -1,0 +1,126 @@
+"""Writes on debtors, invoices and payments. Views, APIs, imports and tasks all come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from invoices.models import Debtor, Invoice, InvoiceStatus, Payment, PaymentSource
+from outstanding.models import Organization
+from outstanding.money import to_money
+
+logger = logging.getLogger(__name__)
+
+DEBTOR_FIELDS = {
+    "kind", "name", "contact_person", "emails", "phones", "street", "postal_code", "city", "country",
+    "language", "kvk_number", "vat_id", "external_id", "notes",
+}
+
+
+def debtor_create(*, organization: Organization, name: str, **fields: Any) -> Debtor:
+    unknown = set(fields) - DEBTOR_FIELDS
+    if unknown:
+        raise TypeError(f"unknown debtor fields: {sorted(unknown)}")
+    debtor = Debtor(organization=organization, name=name, **fields)
+    debtor.full_clean()
+    debtor.save()
+    return debtor
+
+
+def debtor_update(*, debtor: Debtor, **fields: Any) -> Debtor:
+    unknown = set(fields) - DEBTOR_FIELDS
+    if unknown:
+        raise TypeError(f"unknown debtor fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(debtor, name, value)
+    debtor.full_clean()
+    debtor.save()
+    return debtor
+
+
+def debtor_pause(*, debtor: Debtor, reason: str, until: dt.date | None = None) -> Debtor:
+    """Stop all reminders to this debtor (a dispute by phone, a bankruptcy, a personal situation)."""
+    if not reason.strip():
+        raise ValidationError({"pause_reason": _("Give a reason for pausing.")})
+    debtor.is_paused, debtor.pause_reason, debtor.paused_until = True, reason.strip(), until
+    debtor.save(update_fields=["is_paused", "pause_reason", "paused_until", "updated_at"])
+    return debtor
+
+
+def debtor_resume(*, debtor: Debtor) -> Debtor:
+    debtor.is_paused, debtor.pause_reason, debtor.paused_until = False, "", None
+    debtor.save(update_fields=["is_paused", "pause_reason", "paused_until", "updated_at"])
+    return debtor
+
+
+def invoice_create(
+    *,
+    organization: Organization,
+    debtor: Debtor,
+    number: str,
+    issue_date: dt.date,
+    due_date: dt.date,
+    amount: Decimal,
+    vat_amount: Decimal = Decimal("0.00"),
+    open_amount: Decimal | None = None,
+    currency: str = "EUR",
+    external_id: str = "",
+) -> Invoice:
+    if debtor.organization_id != organization.pk:
+        raise ValidationError("The debtor belongs to another organization.")
+    amount = to_money(amount)
+    open_amount = amount if open_amount is None else to_money(open_amount)
+    invoice = Invoice(
+        organization=organization, debtor=debtor, number=number.strip(), external_id=external_id,
+        issue_date=issue_date, due_date=due_date, currency=currency, amount=amount,
+        vat_amount=to_money(vat_amount), open_amount=open_amount,
+        status=InvoiceStatus.PAID if open_amount == 0 else InvoiceStatus.OPEN,
+    )
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    organization: Organization,
+    invoice: Invoice,
+    amount: Decimal,
+    date: dt.date,
+    source: str = PaymentSource.MANUAL,
+    reference: str = "",
+) -> Payment:
+    """Record money received and lower the invoice's open amount; idempotent per (source, reference).
+
+    The invoice row is locked so two payments arriving together (a webhook and an import) cannot
+    both read the old open amount. Paying more than is open settles the invoice; the surplus stays
+    visible as the difference between the payments and the amount.
+    """
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("A payment must be more than zero.")})
+    if reference:
+        existing = (
+            Payment.objects.for_organization(organization)
+            .filter(source=source, reference=reference)
+            .first()
+        )
+        if existing is not None:
+            return existing
+    invoice = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
+    payment = Payment.objects.create(
+        organization=organization, invoice=invoice, amount=amount, date=date, source=source, reference=reference
+    )
+    invoice.open_amount = max(Decimal("0.00"), invoice.open_amount - amount)
+    if invoice.open_amount == 0 and invoice.status == InvoiceStatus.OPEN:
+        invoice.status = InvoiceStatus.PAID
+    invoice.save(update_fields=["open_amount", "status", "updated_at"])
+    logger.info("payment.recorded", extra={"invoice": invoice.pk, "payment": payment.pk, "source": source})
+    return payment

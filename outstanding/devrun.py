@@ -1,0 +1,37 @@
+"""What `make run` does once the database and Redis are up: migrate, seed once, start every process.
+
+Runs web, worker and beat from the Procfile with honcho. Ctrl-C stops them all; the embedded
+PostgreSQL and Redis are then stopped by ``outstanding.embedded`` with their data kept in .data/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def main() -> int:
+    os.environ.setdefault("DEBUG", "1")
+    port = os.environ.setdefault("PORT", "8000")
+    manage("migrate", "--no-input", "-v", "0")
+    manage("seed_demo", "--once")
+    email = os.environ.get("DEMO_USER_EMAIL", "demo@outstanding.test")
+    password = os.environ.get("DEMO_USER_PASSWORD", "outstanding-demo")
+    print(
+        f"\nOutstanding runs at http://localhost:{port}/ — log in as {email} with password {password}\n",
+        flush=True,
+    )
+    honcho = Path(sys.executable).with_name("honcho")
+    return subprocess.call([str(honcho), "start", "-f", "Procfile", "-p", port], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Writes on organizations, memberships and invitations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outstanding.models import Invitation, Membership, Organization, Role, User
+
+logger = logging.getLogger(__name__)
+
+ORGANIZATION_FIELDS = {
+    "legal_name", "street", "postal_code", "city", "country", "kvk_number", "vat_id", "iban", "email",
+    "phone", "time_zone", "default_language",
+}
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner: User, **fields: Any) -> Organization:
+    """A new tenant with ``owner`` as its first member."""
+    unknown = set(fields) - ORGANIZATION_FIELDS
+    if unknown:
+        raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    organization = Organization(name=name.strip(), **fields)
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    _on_organization_created(organization)
+    logger.info("organization.created", extra={"organization": str(organization.public_id)})
+    return organization
+
+
+def _on_organization_created(organization: Organization) -> None:
+    """Give a new organization its defaults (flows and templates arrive with the reminders app)."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        hook = getattr(config, "organization_created", None)
+        if hook is not None:
+            hook(organization)
+
+
+def user_get_or_create(*, email: str, password: str | None = None) -> tuple[User, bool]:
+    """The user with this e-mail (case-insensitive), created with a verified address when new."""
+    from allauth.account.models import EmailAddress
+
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, password=password)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user, created
+
+
+def _last_owner(membership: Membership) -> bool:
+    return (
+        membership.role == Role.OWNER
+        and Membership.objects.filter(organization=membership.organization, role=Role.OWNER).count() == 1
+    )
+
+
+def _check_may_manage(actor: Membership, role: str) -> None:
+    """Admins manage members up to admin; only owners touch owners."""
+    if not actor.can_manage or Role.rank(role) > Role.rank(actor.role):
+        raise PermissionDenied
+
+
+def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation:
+    _check_may_manage(actor, role)
+    organization = actor.organization
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    Invitation.objects.filter(organization=organization, email__iexact=email, accepted_at__isnull=True).delete()
+    invitation = Invitation.objects.create(organization=organization, email=email, role=role, invited_by=actor.user)
+    from outstanding.tasks import invitation_send
+
+    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or was already used."))
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(_("This invitation was sent to another e-mail address."))
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def membership_change_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    _check_may_manage(actor, max(role, membership.role, key=Role.rank))
+    if _last_owner(membership) and role != Role.OWNER:
+        raise ValidationError(_("An organization needs at least one owner."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    if membership.pk != actor.pk:
+        _check_may_manage(actor, membership.role)
+    if _last_owner(membership):
+        raise ValidationError(_("An organization needs at least one owner."))
+    membership.delete()

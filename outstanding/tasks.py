@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from outstanding.models import Invitation
+
+
+@shared_task
+def invitation_send(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open:
+        return
+    organization = invitation.organization
+    with translation.override(organization.default_language):
+        context = {
+            "invitation": invitation,
+            "organization": organization,
+            "url": settings.SITE_URL + reverse("invitation_accept", args=[invitation.token]),
+        }
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        body = render_to_string("emails/invitation.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
