@@ -42,6 +42,18 @@ class Debtor(TenantModel):
     is_paused = models.BooleanField(_("paused"), default=False)
     pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
     paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    # Reminder flow: an explicit choice by the creditor wins; otherwise the dynamic variant chosen from
+    # the payment history (reminders.scoring) or the organization's standard flow for the debtor's kind.
+    flow = models.ForeignKey(
+        "reminders.Flow",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reminder flow"),
+    )
+    flow_variant = models.CharField(_("suggested flow variant"), max_length=10, default="standard")
+    flow_variant_reason = models.CharField(_("why"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,12 +63,15 @@ class Debtor(TenantModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "external_id"], condition=~Q(external_id=""),
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
                 name="debtor_external_id_unique",
             ),
             # Target of the composite foreign keys that keep invoices inside the debtor's tenant.
             models.UniqueConstraint(fields=["organization", "id"], name="debtor_org_id_unique"),
-            models.CheckConstraint(condition=Q(is_paused=True) | Q(pause_reason=""), name="debtor_pause_reason_only_when_paused"),
+            models.CheckConstraint(
+                condition=Q(is_paused=True) | Q(pause_reason=""), name="debtor_pause_reason_only_when_paused"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "name"])]
 
@@ -102,6 +117,10 @@ class Invoice(TenantModel):
     open_amount = models.DecimalField(_("open amount"), **MONEY)
     status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
+    # Paused invoices get no reminders (a dispute, an arrangement, a question being answered).
+    is_paused = models.BooleanField(_("paused"), default=False)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,7 +131,8 @@ class Invoice(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "number"], name="invoice_number_unique"),
             models.UniqueConstraint(
-                fields=["organization", "external_id"], condition=~Q(external_id=""),
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
                 name="invoice_external_id_unique",
             ),
             models.UniqueConstraint(fields=["organization", "id"], name="invoice_org_id_unique"),
@@ -173,7 +193,8 @@ class Payment(TenantModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             # Webhooks and imports deliver the same payment more than once: one row per reference.
             models.UniqueConstraint(
-                fields=["organization", "source", "reference"], condition=~Q(reference=""),
+                fields=["organization", "source", "reference"],
+                condition=~Q(reference=""),
                 name="payment_reference_unique",
             ),
         ]

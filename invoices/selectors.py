@@ -1,51 +1,106 @@
-"""Reads on debtors and invoices. Every function takes the organization explicitly."""
+"""Reads on debtors and invoices. Every function takes the organization explicitly.
+
+Money totals sum euro invoices only: an amount in another currency is listed with its own currency
+but never added to euros.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from invoices.models import Debtor, Invoice, InvoiceStatus
+from invoices.models import Debtor, Invoice, InvoiceStatus, Payment
 from outstanding.models import Organization
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+SUMMED_CURRENCY = "EUR"
 
+# Public sort keys (in URLs) to database orderings.
 INVOICE_SORTS = {
-    "number": "number", "-number": "-number",
-    "due_date": "due_date", "-due_date": "-due_date",
-    "issue_date": "issue_date", "-issue_date": "-issue_date",
-    "open_amount": "open_amount", "-open_amount": "-open_amount",
-    "debtor": "debtor__name", "-debtor": "-debtor__name",
+    "number": "number",
+    "-number": "-number",
+    "debtor": "debtor__name",
+    "-debtor": "-debtor__name",
+    "issue_date": "issue_date",
+    "-issue_date": "-issue_date",
+    "due_date": "due_date",
+    "-due_date": "-due_date",
+    "amount": "amount",
+    "-amount": "-amount",
+    "open_amount": "open_amount",
+    "-open_amount": "-open_amount",
 }
+DEFAULT_INVOICE_SORT = "-due_date"
+
+
+def open_q(prefix: str = "") -> Q:
+    """An invoice with money still to be paid. ``prefix`` reaches invoices from another model."""
+    return Q(**{f"{prefix}status": InvoiceStatus.OPEN, f"{prefix}open_amount__gt": 0})
+
+
+def overdue_q(today: dt.date, prefix: str = "") -> Q:
+    """Open and past its due date: the database twin of ``Invoice.is_overdue``."""
+    return open_q(prefix) & Q(**{f"{prefix}due_date__lt": today})
+
+
+def _summed(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}currency": SUMMED_CURRENCY})
 
 
 @dataclass(frozen=True)
-class ReceivablesTotals:
+class OpenTotals:
     open_amount: Decimal
     open_count: int
     overdue_amount: Decimal
     overdue_count: int
+
+
+@dataclass(frozen=True)
+class ReceivablesTotals(OpenTotals):
     debtor_count: int
 
 
-def receivables_totals(*, organization: Organization, today: dt.date) -> ReceivablesTotals:
-    """Open and overdue totals in one query (EUR only: foreign currencies are listed, not summed)."""
-    open_invoices = Invoice.objects.for_organization(organization).filter(
-        status=InvoiceStatus.OPEN, open_amount__gt=0, currency="EUR"
-    )
+@dataclass(frozen=True)
+class InvoiceListTotals:
+    count: int
+    open_amount: Decimal
+    overdue_amount: Decimal
+
+
+def _open_totals(invoices: QuerySet[Invoice], today: dt.date, **extra: Any) -> dict[str, Any]:
+    # Aliases must differ from field names: an aggregate named open_amount would shadow the column
+    # for the aggregates after it.
     overdue = Q(due_date__lt=today)
-    row = open_invoices.aggregate(
-        open_amount=Coalesce(Sum("open_amount"), ZERO),
-        open_count=Count("id"),
-        overdue_amount=Coalesce(Sum("open_amount", filter=overdue), ZERO),
-        overdue_count=Count("id", filter=overdue),
-        debtor_count=Count("debtor", distinct=True),
+    row = invoices.filter(open_q() & _summed()).aggregate(
+        total_open=Coalesce(Sum("open_amount"), ZERO),
+        count_open=Count("id"),
+        total_overdue=Coalesce(Sum("open_amount", filter=overdue), ZERO),
+        count_overdue=Count("id", filter=overdue),
+        **extra,
     )
-    return ReceivablesTotals(**row)
+    return {
+        "open_amount": row.pop("total_open"),
+        "open_count": row.pop("count_open"),
+        "overdue_amount": row.pop("total_overdue"),
+        "overdue_count": row.pop("count_overdue"),
+        **row,
+    }
+
+
+def receivables_totals(*, organization: Organization, today: dt.date) -> ReceivablesTotals:
+    """Everything open and overdue for the organization, in one query."""
+    invoices = Invoice.objects.for_organization(organization)
+    return ReceivablesTotals(**_open_totals(invoices, today, debtor_count=Count("debtor", distinct=True)))
+
+
+def debtor_totals(*, organization: Organization, debtor: Debtor, today: dt.date) -> OpenTotals:
+    invoices = Invoice.objects.for_organization(organization).filter(debtor=debtor)
+    return OpenTotals(**_open_totals(invoices, today))
 
 
 def invoice_list(
@@ -55,14 +110,19 @@ def invoice_list(
     status: str = "",
     overdue: bool = False,
     search: str = "",
-    sort: str = "-due_date",
+    sort: str = DEFAULT_INVOICE_SORT,
     debtor: Debtor | None = None,
 ) -> QuerySet[Invoice]:
-    invoices = Invoice.objects.for_organization(organization).select_related("debtor")
+    """Invoices with their debtor, each annotated with ``overdue`` (a bool) for ``today``."""
+    invoices = (
+        Invoice.objects.for_organization(organization)
+        .select_related("debtor")
+        .annotate(overdue=ExpressionWrapper(overdue_q(today), output_field=BooleanField()))
+    )
     if status in InvoiceStatus.values:
         invoices = invoices.filter(status=status)
     if overdue:
-        invoices = invoices.filter(status=InvoiceStatus.OPEN, open_amount__gt=0, due_date__lt=today)
+        invoices = invoices.filter(overdue_q(today))
     if debtor is not None:
         invoices = invoices.filter(debtor=debtor)
     search = search.strip()
@@ -70,32 +130,49 @@ def invoice_list(
         invoices = invoices.filter(
             Q(number__icontains=search) | Q(debtor__name__icontains=search) | Q(external_id=search)
         )
-    return invoices.order_by(INVOICE_SORTS.get(sort, "-due_date"), "-id")
+    return invoices.order_by(INVOICE_SORTS.get(sort, INVOICE_SORTS[DEFAULT_INVOICE_SORT]), "-id")
+
+
+def invoice_list_totals(*, invoices: QuerySet[Invoice], today: dt.date) -> InvoiceListTotals:
+    """How many invoices a (filtered, scoped) list holds and what of them is open and overdue."""
+    row = invoices.aggregate(
+        count_all=Count("id"),
+        total_open=Coalesce(Sum("open_amount", filter=open_q() & _summed()), ZERO),
+        total_overdue=Coalesce(Sum("open_amount", filter=overdue_q(today) & _summed()), ZERO),
+    )
+    return InvoiceListTotals(count=row["count_all"], open_amount=row["total_open"], overdue_amount=row["total_overdue"])
+
+
+def invoice_payments(*, organization: Organization, invoice: Invoice) -> QuerySet[Payment]:
+    return Payment.objects.for_organization(organization).filter(invoice=invoice).order_by("-date", "-id")
+
+
+def payment_by_reference(*, organization: Organization, source: str, reference: str) -> Payment | None:
+    """The payment already recorded under (source, reference); never one for an empty reference."""
+    if not reference:
+        return None
+    return Payment.objects.for_organization(organization).filter(source=source, reference=reference).first()
 
 
 def debtor_list(*, organization: Organization, today: dt.date, search: str = "") -> QuerySet[Debtor]:
     """Debtors with their open and overdue amounts, biggest overdue first."""
-    open_filter = Q(invoices__status=InvoiceStatus.OPEN)
+    summed_open = open_q("invoices__") & _summed("invoices__")
     debtors = Debtor.objects.for_organization(organization).annotate(
-        open_amount=Coalesce(Sum("invoices__open_amount", filter=open_filter), ZERO),
+        open_amount=Coalesce(Sum("invoices__open_amount", filter=summed_open), ZERO),
         overdue_amount=Coalesce(
-            Sum("invoices__open_amount", filter=open_filter & Q(invoices__due_date__lt=today)), ZERO
+            Sum("invoices__open_amount", filter=summed_open & Q(invoices__due_date__lt=today)), ZERO
         ),
-        open_count=Count("invoices", filter=open_filter & Q(invoices__open_amount__gt=0)),
+        open_count=Count("invoices", filter=open_q("invoices__")),
         last_invoice_date=Max("invoices__issue_date"),
     )
     search = search.strip()
     if search:
         debtors = debtors.filter(
-            Q(name__icontains=search) | Q(contact_person__icontains=search) | Q(external_id=search)
+            Q(name__icontains=search)
+            | Q(contact_person__icontains=search)
+            | Q(external_id=search)
+            | Q(kvk_number=search)
+            | Q(emails__contains=[search])
             | Q(emails__contains=[search.lower()])
         )
-    return debtors.order_by("-overdue_amount", "name")
-
-
-def debtor_totals(*, debtor: Debtor, today: dt.date) -> dict[str, Decimal]:
-    open_invoices = debtor.invoices.filter(status=InvoiceStatus.OPEN)
-    return open_invoices.aggregate(
-        open_amount=Coalesce(Sum("open_amount"), ZERO),
-        overdue_amount=Coalesce(Sum("open_amount", filter=Q(due_date__lt=today)), ZERO),
-    )
+    return debtors.order_by("-overdue_amount", "name", "id")

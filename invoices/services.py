@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from invoices import selectors
 from invoices.models import Debtor, Invoice, InvoiceStatus, Payment, PaymentSource
 from outstanding.models import Organization
 from outstanding.money import to_money
@@ -18,9 +19,22 @@ from outstanding.money import to_money
 logger = logging.getLogger(__name__)
 
 DEBTOR_FIELDS = {
-    "kind", "name", "contact_person", "emails", "phones", "street", "postal_code", "city", "country",
-    "language", "kvk_number", "vat_id", "external_id", "notes",
+    "kind",
+    "name",
+    "contact_person",
+    "emails",
+    "phones",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+    "kvk_number",
+    "vat_id",
+    "external_id",
+    "notes",
 }
+PAUSE_REASON_MAX_LENGTH = int(Debtor._meta.get_field("pause_reason").max_length or 0)
 
 
 def debtor_create(*, organization: Organization, name: str, **fields: Any) -> Debtor:
@@ -46,9 +60,13 @@ def debtor_update(*, debtor: Debtor, **fields: Any) -> Debtor:
 
 def debtor_pause(*, debtor: Debtor, reason: str, until: dt.date | None = None) -> Debtor:
     """Stop all reminders to this debtor (a dispute by phone, a bankruptcy, a personal situation)."""
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"pause_reason": _("Give a reason for pausing.")})
-    debtor.is_paused, debtor.pause_reason, debtor.paused_until = True, reason.strip(), until
+    if len(reason) > PAUSE_REASON_MAX_LENGTH:
+        message = _("Keep the reason to %(max)d characters or fewer.") % {"max": PAUSE_REASON_MAX_LENGTH}
+        raise ValidationError({"pause_reason": message})
+    debtor.is_paused, debtor.pause_reason, debtor.paused_until = True, reason, until
     debtor.save(update_fields=["is_paused", "pause_reason", "paused_until", "updated_at"])
     return debtor
 
@@ -77,9 +95,16 @@ def invoice_create(
     amount = to_money(amount)
     open_amount = amount if open_amount is None else to_money(open_amount)
     invoice = Invoice(
-        organization=organization, debtor=debtor, number=number.strip(), external_id=external_id,
-        issue_date=issue_date, due_date=due_date, currency=currency, amount=amount,
-        vat_amount=to_money(vat_amount), open_amount=open_amount,
+        organization=organization,
+        debtor=debtor,
+        number=number.strip(),
+        external_id=external_id,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        amount=amount,
+        vat_amount=to_money(vat_amount),
+        open_amount=open_amount,
         status=InvoiceStatus.PAID if open_amount == 0 else InvoiceStatus.OPEN,
     )
     invoice.full_clean()
@@ -99,28 +124,58 @@ def payment_record(
 ) -> Payment:
     """Record money received and lower the invoice's open amount; idempotent per (source, reference).
 
-    The invoice row is locked so two payments arriving together (a webhook and an import) cannot
-    both read the old open amount. Paying more than is open settles the invoice; the surplus stays
-    visible as the difference between the payments and the amount.
+    A second call with a (source, reference) already recorded changes nothing and returns the first
+    payment: webhooks and imports deliver the same payment more than once. The invoice row is locked
+    so two payments arriving together cannot both read the old open amount. Paying more than is open
+    settles the invoice; the surplus stays visible as the difference between the payments and the amount.
     """
-    amount = to_money(amount)
-    if amount <= 0:
-        raise ValidationError({"amount": _("A payment must be more than zero.")})
-    if reference:
-        existing = (
-            Payment.objects.for_organization(organization)
-            .filter(source=source, reference=reference)
-            .first()
-        )
-        if existing is not None:
-            return existing
-    invoice = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
-    payment = Payment.objects.create(
-        organization=organization, invoice=invoice, amount=amount, date=date, source=source, reference=reference
-    )
+    amount = _payment_amount(amount)
+    if source not in PaymentSource.values:
+        raise ValueError(f"unknown payment source: {source!r}")
+    reference = reference.strip()
+    try:
+        invoice = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
+    except Invoice.DoesNotExist:
+        raise ValidationError(_("The invoice belongs to another organization.")) from None
+    existing = _payment_by_reference(organization, source, reference)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():  # a savepoint: the unique constraint may refuse the row
+            payment = Payment.objects.create(
+                organization=organization,
+                invoice=invoice,
+                amount=amount,
+                date=date,
+                source=source,
+                reference=reference,
+            )
+    except IntegrityError:
+        # The same reference for another invoice was committed between our check and our insert.
+        existing = _payment_by_reference(organization, source, reference)
+        if existing is None:
+            raise
+        return existing
     invoice.open_amount = max(Decimal("0.00"), invoice.open_amount - amount)
     if invoice.open_amount == 0 and invoice.status == InvoiceStatus.OPEN:
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["open_amount", "status", "updated_at"])
     logger.info("payment.recorded", extra={"invoice": invoice.pk, "payment": payment.pk, "source": source})
+    return payment
+
+
+def _payment_amount(amount: Decimal | int | str) -> Decimal:
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        raise ValidationError({"amount": _("Enter a valid amount.")}) from None
+    if amount <= 0:
+        raise ValidationError({"amount": _("A payment must be more than zero.")})
+    return amount
+
+
+def _payment_by_reference(organization: Organization, source: str, reference: str) -> Payment | None:
+    payment = selectors.payment_by_reference(organization=organization, source=source, reference=reference)
+    if payment is not None:
+        logger.info("payment.duplicate", extra={"payment": payment.pk, "source": source})
     return payment

@@ -1,110 +1,231 @@
-"""Creditor pages for debtors and invoices."""
+"""Creditor pages for debtors and invoices.
+
+The two lists answer htmx requests (live search, filters, sorting, paging) with their results partial
+only; a plain request, or htmx restoring history after the back button, gets the whole page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from invoices import selectors, services
 from invoices.forms import InvoiceFilterForm, PauseForm, PaymentForm
-from invoices.models import Debtor, Invoice
-from outstanding.access import OrganizationRequest, organization_view, tenant_object_or_404
+from invoices.models import Debtor, Invoice, PaymentSource
+from invoices.selectors import DEFAULT_INVOICE_SORT
+from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role
 
 PAGE_SIZE = 50
+SORTABLE_INVOICE_COLUMNS = ("number", "debtor", "issue_date", "due_date", "amount", "open_amount")
 
 
 def _today(request: OrganizationRequest) -> dt.date:
     return local_today(request.organization.time_zone)
 
 
+def _page(items: Any, request: OrganizationRequest) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _page_link(url_name: str, request: OrganizationRequest, query: str = "", **kwargs: Any) -> str:
+    """The list's URL with its filters, ending in ``page=`` for the template to add the number."""
+    url = reverse(url_name, kwargs={"org_id": request.organization.public_id, **kwargs})
+    return f"{url}?{query}&page=" if query else f"{url}?page="
+
+
+def _render_results(
+    request: OrganizationRequest, page_template: str, partial_template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The whole page, or only the results partial for an htmx swap."""
+    htmx = request.htmx  # type: ignore[attr-defined]
+    partial = bool(htmx) and not htmx.history_restore_request
+    response = render(request, partial_template if partial else page_template, {**context, "partial": partial})
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _show_service_errors(form: forms.Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form, on the matching field when there is one."""
+    fields = fields or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        field = fields.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- Debtors ----------------------------------------------------------------------------------------
+
+
 @organization_view()
 def debtor_list(request: OrganizationRequest) -> HttpResponse:
-    search = request.GET.get("q", "")
+    search = request.GET.get("q", "").strip()[:100]
     debtors = selectors.debtor_list(organization=request.organization, today=_today(request), search=search)
-    page = Paginator(debtors, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "invoices/_debtor_rows.html" if request.htmx else "invoices/debtor_list.html"
-    return render(request, template, {"page": page, "search": search})
+    query = urlencode({"q": search} if search else {})
+    return _render_results(
+        request,
+        "invoices/debtor_list.html",
+        "invoices/_debtor_rows.html",
+        {"page": _page(debtors, request), "search": search, "page_link": _page_link("debtor_list", request, query)},
+    )
 
 
 @organization_view()
 def debtor_detail(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
     debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
-    today = _today(request)
-    invoices = selectors.invoice_list(organization=request.organization, today=today, debtor=debtor, sort="-issue_date")
+    return _debtor_detail(request, debtor)
+
+
+def _debtor_detail(request: OrganizationRequest, debtor: Debtor, pause_form: PauseForm | None = None) -> HttpResponse:
+    organization, today = request.organization, _today(request)
+    invoices = selectors.invoice_list(organization=organization, today=today, debtor=debtor, sort="-issue_date")
     return render(
-        request, "invoices/debtor_detail.html",
+        request,
+        "invoices/debtor_detail.html",
         {
             "debtor": debtor,
-            "totals": selectors.debtor_totals(debtor=debtor, today=today),
-            "invoices": invoices[:200],
+            "totals": selectors.debtor_totals(organization=organization, debtor=debtor, today=today),
+            "page": _page(invoices, request),
+            "page_link": _page_link("debtor_detail", request, debtor_id=debtor.public_id),
             "today": today,
-            "pause_form": PauseForm(),
+            "pause_form": pause_form or PauseForm(today=today),
         },
     )
 
 
-@require_POST
+def _to_debtor(request: OrganizationRequest, debtor: Debtor) -> HttpResponse:
+    return redirect("debtor_detail", org_id=request.organization.public_id, debtor_id=debtor.public_id)
+
+
 @organization_view(Role.MEMBER)
 def debtor_pause(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
+    """Pause reminders to a debtor; pausing a paused debtor again updates the reason and end date."""
     debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
-    if debtor.is_paused:
-        services.debtor_resume(debtor=debtor)
-        messages.success(request, _("Reminders to %(name)s resumed.") % {"name": debtor.name})
-    else:
-        form = PauseForm(request.POST)
+    if refused := post_only(request):
+        return refused
+    form = PauseForm(request.POST, today=_today(request))
+    if form.is_valid():
         try:
-            if not form.is_valid():
-                raise ValidationError(_("Check the date."))
             services.debtor_pause(debtor=debtor, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _show_service_errors(form, exc, {"pause_reason": "reason", "paused_until": "until"})
         else:
-            messages.success(request, _("Reminders to %(name)s paused.") % {"name": debtor.name})
-    return redirect("debtor_detail", org_id=request.organization.public_id, debtor_id=debtor.public_id)
+            messages.success(request, _("Reminders to %(name)s are paused.") % {"name": debtor.name})
+            return _to_debtor(request, debtor)
+    return _debtor_detail(request, debtor, pause_form=form)
+
+
+@organization_view(Role.MEMBER)
+def debtor_resume(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
+    debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
+    if refused := post_only(request):
+        return refused
+    if debtor.is_paused:  # a second click changes nothing
+        services.debtor_resume(debtor=debtor)
+        messages.success(request, _("Reminders to %(name)s are resumed.") % {"name": debtor.name})
+    return _to_debtor(request, debtor)
+
+
+# --- Invoices ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column header: where its link leads and how the list is sorted by it now."""
+
+    url: str
+    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by this column
+
+
+def _invoice_query(filters: dict[str, Any], **changes: Any) -> str:
+    """The query string for these filters, leaving out defaults (and the page: a new query starts at 1)."""
+    values = {**filters, **changes}
+    params = {
+        "q": values["search"],
+        "status": values["status"],
+        "overdue": "on" if values["overdue"] else "",
+        "sort": "" if values["sort"] == DEFAULT_INVOICE_SORT else values["sort"],
+    }
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def _sort_headers(list_url: str, filters: dict[str, Any]) -> dict[str, SortHeader]:
+    """Each column sorts ascending first; clicking the sorted column again flips the direction."""
+    headers = {}
+    for column in SORTABLE_INVOICE_COLUMNS:
+        if filters["sort"] == column:
+            next_sort, aria_sort = f"-{column}", "ascending"
+        elif filters["sort"] == f"-{column}":
+            next_sort, aria_sort = column, "descending"
+        else:
+            next_sort, aria_sort = column, ""
+        query = _invoice_query(filters, sort=next_sort)
+        headers[column] = SortHeader(f"{list_url}?{query}" if query else list_url, aria_sort)
+    return headers
 
 
 @organization_view()
 def invoice_list(request: OrganizationRequest) -> HttpResponse:
-    form = InvoiceFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    invoices = selectors.invoice_list(
-        organization=request.organization,
-        today=_today(request),
-        status=filters.get("status", ""),
-        overdue=filters.get("overdue", False),
-        search=filters.get("q", ""),
-        sort=filters.get("sort") or "-due_date",
-    )
-    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "invoices/_invoice_table.html" if request.htmx else "invoices/invoice_list.html"
-    return render(
-        request, template,
-        {"page": page, "form": form, "sort": filters.get("sort") or "-due_date", "query": query.urlencode(),
-         "today": _today(request)},
+    form = InvoiceFilterForm(request.GET)
+    filters = form.filters()
+    organization, today = request.organization, _today(request)
+    invoices = selectors.invoice_list(organization=organization, today=today, **filters)
+    return _render_results(
+        request,
+        "invoices/invoice_list.html",
+        "invoices/_invoice_table.html",
+        {
+            "form": form,
+            "page": _page(invoices, request),
+            "totals": selectors.invoice_list_totals(invoices=invoices, today=today),
+            "today": today,
+            "sort": "" if filters["sort"] == DEFAULT_INVOICE_SORT else filters["sort"],
+            "headers": _sort_headers(request.path, filters),
+            "page_link": _page_link("invoice_list", request, _invoice_query(filters)),
+        },
     )
 
 
 @organization_view()
 def invoice_detail(request: OrganizationRequest, invoice_id: str) -> HttpResponse:
     invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
+    return _invoice_detail(request, invoice)
+
+
+def _invoice_detail(
+    request: OrganizationRequest, invoice: Invoice, payment_form: PaymentForm | None = None
+) -> HttpResponse:
+    organization, today = request.organization, _today(request)
+    if payment_form is None and request.membership.can_edit:
+        suggested = invoice.open_amount or None  # nothing open: no amount to suggest
+        payment_form = PaymentForm(initial={"amount": suggested, "date": today}, today=today)
     return render(
-        request, "invoices/invoice_detail.html",
+        request,
+        "invoices/invoice_detail.html",
         {
             "invoice": invoice,
-            "payments": invoice.payments.order_by("-date", "-id"),
-            "today": _today(request),
-            "payment_form": PaymentForm(initial={"amount": invoice.open_amount, "date": _today(request)}),
+            "debtor": invoice.debtor,
+            "is_overdue": invoice.is_overdue(today),
+            "payments": selectors.invoice_payments(organization=organization, invoice=invoice),
+            "today": today,
+            "payment_form": payment_form,  # None for viewers: they see no write forms
         },
     )
 
@@ -114,24 +235,41 @@ def invoice_pdf(request: OrganizationRequest, invoice_id: str) -> FileResponse:
     invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
     if not invoice.pdf:
         raise Http404
-    return FileResponse(invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf")
+    try:
+        pdf = invoice.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(pdf, content_type="application/pdf", filename=f"{get_valid_filename(invoice.number)}.pdf")
 
 
-@require_POST
 @organization_view(Role.MEMBER)
 def payment_add(request: OrganizationRequest, invoice_id: str) -> HttpResponse:
-    invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
-    form = PaymentForm(request.POST)
+    """Record a payment received outside the portal (a bank transfer), entered by hand."""
+    organization = request.organization
+    invoice = tenant_object_or_404(Invoice, organization, public_id=invoice_id)
+    if refused := post_only(request):
+        return refused
+    form = PaymentForm(request.POST, today=_today(request))
     if form.is_valid():
-        try:
-            services.payment_record(
-                organization=request.organization, invoice=invoice, amount=form.cleaned_data["amount"],
-                date=form.cleaned_data["date"], reference=form.cleaned_data["reference"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        data = form.cleaned_data
+        # Checked here only to explain it: the service itself never records a reference twice.
+        if selectors.payment_by_reference(
+            organization=organization, source=PaymentSource.MANUAL, reference=data["reference"]
+        ):
+            form.add_error("reference", _("A payment with this reference was already recorded; nothing changed."))
         else:
-            messages.success(request, _("Payment recorded."))
-    else:
-        messages.error(request, _("Check the amount and date."))
-    return redirect("invoice_detail", org_id=request.organization.public_id, invoice_id=invoice.public_id)
+            try:
+                services.payment_record(
+                    organization=organization,
+                    invoice=invoice,
+                    amount=data["amount"],
+                    date=data["date"],
+                    source=PaymentSource.MANUAL,
+                    reference=data["reference"],
+                )
+            except ValidationError as exc:
+                _show_service_errors(form, exc)
+            else:
+                messages.success(request, _("Payment recorded."))
+                return redirect("invoice_detail", org_id=organization.public_id, invoice_id=invoice.public_id)
+    return _invoice_detail(request, invoice, payment_form=form)

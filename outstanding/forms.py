@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import HttpRequest
@@ -9,11 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from outstanding.identifiers import clean_iban, clean_kvk, clean_vat_id
 from outstanding.models import Organization, Role, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a dev dependency: annotations only
+
+
+def role_choices_up_to(role: str) -> list[tuple[str, StrOrPromise]]:
+    """The roles someone with ``role`` may hand out: their own and the ones below it."""
+    return [(value, label) for value, label in Role.choices if Role.rank(value) <= Role.rank(role)]
+
 
 class SignupForm(forms.Form):
     """Extra field on allauth's sign-up: every new account starts its own organization."""
 
     organization_name = forms.CharField(label=_("Company name"), max_length=200)
+
+    # allauth orders its sign-up fields by this attribute when its form inherits from ours.
+    field_order = ["organization_name", "email", "password1", "password2"]
 
     def signup(self, request: HttpRequest, user: User) -> None:
         from outstanding.services import organization_create
@@ -22,11 +33,29 @@ class SignupForm(forms.Form):
 
 
 class OrganizationForm(forms.ModelForm):
+    # People type "1234 5678" or "NL91 ABNA 0417 1643 00"; the clean_* methods compact the value before the
+    # model's (shorter) max length applies, so these fields accept the spaced-out form.
+    kvk_number = forms.CharField(label=_("KvK number"), max_length=20, required=False)
+    vat_id = forms.CharField(label=_("VAT id"), max_length=30, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+
     class Meta:
         model = Organization
         fields = [
-            "name", "legal_name", "street", "postal_code", "city", "country", "kvk_number", "vat_id",
-            "iban", "email", "phone", "logo", "default_language", "time_zone",
+            "name",
+            "legal_name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "kvk_number",
+            "vat_id",
+            "iban",
+            "email",
+            "phone",
+            "logo",
+            "default_language",
+            "time_zone",
         ]
 
     def clean_kvk_number(self) -> str:
@@ -49,35 +78,66 @@ class OrganizationForm(forms.ModelForm):
         return value
 
 
+class OrganizationCreateForm(OrganizationForm):
+    """A new organization needs little; address, bank details and logo follow in the settings."""
+
+    class Meta(OrganizationForm.Meta):
+        fields = ["name", "legal_name", "kvk_number", "vat_id", "default_language"]
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args: Any, actor_role: str = Role.OWNER, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (value, label) for value, label in Role.choices if Role.rank(value) <= Role.rank(actor_role)
-        ]
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices_up_to(actor_role)
 
 
 class RoleForm(forms.Form):
+    """All roles: whether this actor may hand out the chosen one is the service's decision."""
+
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class AcceptInvitationForm(forms.Form):
     """For an invitee without an account: the invitation token proves the e-mail address."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_("Password (again)"), widget=forms.PasswordInput)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
 
     def clean(self) -> dict[str, Any]:
         from django.contrib.auth.password_validation import validate_password
 
         data = super().clean() or {}
-        if data.get("password1") != data.get("password2"):
-            raise forms.ValidationError(_("The two passwords differ."))
-        if data.get("password1"):
-            validate_password(data["password1"])
+        password = data.get("password1")
+        if password and password != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            # An unsaved user, so the validators can refuse a password that resembles the name or e-mail.
+            person = User(email=self.email, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
+            try:
+                validate_password(password, user=person)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
         return data

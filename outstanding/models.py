@@ -171,7 +171,9 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), "organization", condition=models.Q(accepted_at__isnull=True),
+                Lower("email"),
+                "organization",
+                condition=models.Q(accepted_at__isnull=True),
                 name="invitation_open_email_org_unique",
             ),
         ]

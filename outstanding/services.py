@@ -15,8 +15,18 @@ from outstanding.models import Invitation, Membership, Organization, Role, User
 logger = logging.getLogger(__name__)
 
 ORGANIZATION_FIELDS = {
-    "legal_name", "street", "postal_code", "city", "country", "kvk_number", "vat_id", "iban", "email",
-    "phone", "time_zone", "default_language",
+    "legal_name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "kvk_number",
+    "vat_id",
+    "iban",
+    "email",
+    "phone",
+    "time_zone",
+    "default_language",
 }
 
 
@@ -30,13 +40,14 @@ def organization_create(*, name: str, owner: User, **fields: Any) -> Organizatio
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
-    _on_organization_created(organization)
+    organization_defaults_install(organization)
     logger.info("organization.created", extra={"organization": str(organization.public_id)})
     return organization
 
 
-def _on_organization_created(organization: Organization) -> None:
-    """Give a new organization its defaults (flows and templates arrive with the reminders app)."""
+def organization_defaults_install(organization: Organization) -> None:
+    """Give a new organization its defaults: each app's ``organization_created`` hook (the reminders
+    app adds dunning settings, flows and templates). Safe to call again."""
     from django.apps import apps
 
     for config in apps.get_app_configs():
@@ -57,26 +68,32 @@ def user_get_or_create(*, email: str, password: str | None = None) -> tuple[User
     elif password:
         user.set_password(password)
         user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user, created
 
 
-def _last_owner(membership: Membership) -> bool:
-    return (
-        membership.role == Role.OWNER
-        and Membership.objects.filter(organization=membership.organization, role=Role.OWNER).count() == 1
-    )
+def _lock_owners(organization: Organization) -> int:
+    """Lock the organization's owner rows and count them.
+
+    Two owners demoting or removing each other at the same moment must not leave the organization
+    without an owner, so every change that can lose an owner takes these locks first.
+    """
+    return len(Membership.objects.select_for_update().filter(organization=organization, role=Role.OWNER))
+
+
+def membership_may_manage(*, actor: Membership, role: str) -> bool:
+    """Admins manage members up to admin; only owners touch owners (or make someone one)."""
+    return actor.can_manage and Role.rank(role) <= Role.rank(actor.role)
 
 
 def _check_may_manage(actor: Membership, role: str) -> None:
-    """Admins manage members up to admin; only owners touch owners."""
-    if not actor.can_manage or Role.rank(role) > Role.rank(actor.role):
+    if not membership_may_manage(actor=actor, role=role):
         raise PermissionDenied
 
 
+@transaction.atomic
 def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation:
+    """Invite ``email`` with ``role``; a new invitation replaces an open one for the same address."""
     _check_may_manage(actor, role)
     organization = actor.organization
     email = email.strip().lower()
@@ -87,7 +104,15 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     from outstanding.tasks import invitation_send
 
     transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    logger.info("invitation.created", extra={"invitation": str(invitation.public_id), "role": role})
     return invitation
+
+
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
+    """Withdraw an invitation that was not accepted yet; its link stops working at once."""
+    _check_may_manage(actor, invitation.role)
+    invitation.delete()
+    logger.info("invitation.revoked", extra={"invitation": str(invitation.public_id)})
 
 
 @transaction.atomic
@@ -101,21 +126,27 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    logger.info("invitation.accepted", extra={"invitation": str(invitation.public_id)})
     return membership
 
 
+@transaction.atomic
 def membership_change_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
     _check_may_manage(actor, max(role, membership.role, key=Role.rank))
-    if _last_owner(membership) and role != Role.OWNER:
+    if membership.role == Role.OWNER and role != Role.OWNER and _lock_owners(membership.organization) == 1:
         raise ValidationError(_("An organization needs at least one owner."))
     membership.role = role
     membership.save(update_fields=["role"])
+    logger.info("membership.role_changed", extra={"membership": str(membership.public_id), "role": role})
     return membership
 
 
+@transaction.atomic
 def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    """An admin removes someone (up to their own role); anyone may remove themselves (leave)."""
     if membership.pk != actor.pk:
         _check_may_manage(actor, membership.role)
-    if _last_owner(membership):
+    if membership.role == Role.OWNER and _lock_owners(membership.organization) == 1:
         raise ValidationError(_("An organization needs at least one owner."))
     membership.delete()
+    logger.info("membership.removed", extra={"membership": str(membership.public_id)})

@@ -163,7 +163,8 @@ USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
+# Collected files (production); debug and tests serve straight from the apps and static/.
+STATIC_ROOT = None if DEBUG or TESTING else env.path("STATIC_ROOT", default=str(BASE_DIR / ".data" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))

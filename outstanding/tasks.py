@@ -5,22 +5,24 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from outstanding.models import Invitation
+from outstanding.models import INVITATION_VALIDITY, Invitation
 
 
 @shared_task
 def invitation_send(invitation_id: int) -> None:
+    """E-mail the invitation link, in the organization's language and time zone."""
     invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_open:
         return
     organization = invitation.organization
-    with translation.override(organization.default_language):
+    with translation.override(organization.default_language), timezone.override(organization.time_zone):
         context = {
             "invitation": invitation,
             "organization": organization,
             "url": settings.SITE_URL + reverse("invitation_accept", args=[invitation.token]),
+            "valid_until": invitation.created_at + INVITATION_VALIDITY,
         }
         subject = render_to_string("emails/invitation_subject.txt", context).strip()
         body = render_to_string("emails/invitation.txt", context)

@@ -88,7 +88,7 @@ class TenantModel(models.Model):
     unscoped = models.Manager()
     objects = TenantManager()
 
-    organization = models.ForeignKey(
+    organization = models.ForeignKey(  # noqa: DJ012 - managers first on purpose (module docstring)
         "outstanding.Organization", on_delete=models.CASCADE, related_name="+", editable=False
     )
 

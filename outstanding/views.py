@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import cast
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,10 +20,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from invoices import selectors as invoice_selectors
 from outstanding import services
-from outstanding.access import OrganizationRequest, organization_view
+from outstanding.access import OrganizationRequest, organization_view, post_only
 from outstanding.calendar import local_today
-from outstanding.forms import AcceptInvitationForm, InvitationForm, OrganizationForm, RoleForm
+from outstanding.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    OrganizationCreateForm,
+    OrganizationForm,
+    RoleForm,
+    role_choices_up_to,
+)
 from outstanding.models import Invitation, Membership, Role, User
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a ``login_required`` view receives (for type checkers)."""
+
+    user: User
 
 
 @require_GET
@@ -29,7 +47,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def app_home(request: HttpRequest) -> HttpResponse:
+def app_home(request: AuthenticatedRequest) -> HttpResponse:
     """One organization: go there. Several (an accountancy): choose. None: start one."""
     memberships = list(
         Membership.objects.filter(user=request.user).select_related("organization").order_by("organization__name")
@@ -42,10 +60,10 @@ def app_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_new(request: HttpRequest) -> HttpResponse:
-    form = OrganizationForm(request.POST or None, request.FILES or None)
+def organization_new(request: AuthenticatedRequest) -> HttpResponse:
+    form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("name", "logo")}
+        data = {key: value for key, value in form.cleaned_data.items() if key != "name"}
         organization = services.organization_create(name=form.cleaned_data["name"], owner=request.user, **data)
         messages.success(request, _("Organization %(name)s created.") % {"name": organization.name})
         return redirect("organization_home", org_id=organization.public_id)
@@ -61,135 +79,191 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
         organization=organization, today=today, overdue=True, sort="due_date"
     )[:10]
     return render(
-        request, "outstanding/organization_home.html",
+        request,
+        "outstanding/organization_home.html",
         {"totals": totals, "most_overdue": most_overdue, "today": today},
     )
 
 
 @organization_view(Role.VIEWER, write=True)
 def organization_settings(request: OrganizationRequest) -> HttpResponse:
+    """Everyone reads the settings; only administrators change them (members get 403 on POST too)."""
     organization = request.organization
     can_manage = request.membership.can_manage
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Settings saved."))
-            return redirect("organization_settings", org_id=organization.public_id)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("organization_settings", org_id=organization.public_id)
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True
     return render(request, "outstanding/organization_settings.html", {"form": form, "can_manage": can_manage})
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of the member list, with what the person looking at it may do there."""
+
+    membership: Membership
+    is_self: bool
+    manageable: bool
+
+
 @organization_view()
 def member_list(request: OrganizationRequest) -> HttpResponse:
     organization = request.organization
-    members = organization.memberships.select_related("user").order_by("user__email")
-    invitations = organization.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
-    return render(
-        request, "outstanding/member_list.html",
-        {
-            "members": members,
-            "invitations": invitations,
-            "invite_form": InvitationForm(actor_role=request.membership.role),
-            "roles": Role.choices,
-        },
-    )
+    actor = request.membership
+    members = list(organization.memberships.select_related("user").order_by("user__email"))
+    owner_count = sum(member.role == Role.OWNER for member in members)
+    rows = [
+        MemberRow(
+            membership=member,
+            is_self=member.pk == actor.pk,
+            manageable=member.pk != actor.pk and services.membership_may_manage(actor=actor, role=member.role),
+        )
+        for member in members
+    ]
+    context = {
+        "rows": rows,
+        "can_manage": actor.can_manage,
+        "can_leave": not (actor.role == Role.OWNER and owner_count == 1),
+        "assignable_roles": role_choices_up_to(actor.role),
+    }
+    if actor.can_manage:
+        # After a removal the form comes back filled in, so undoing it is one click.
+        initial = {"email": request.GET.get("email", ""), "role": request.GET.get("role", Role.MEMBER)}
+        context["invite_form"] = InvitationForm(actor_role=actor.role, initial=initial)
+        context["invitations"] = organization.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+    return render(request, "outstanding/member_list.html", context)
 
 
 def _membership_or_404(request: OrganizationRequest, membership_id: str) -> Membership:
     return get_object_or_404(
-        Membership.objects.select_related("user"), organization=request.organization, public_id=membership_id
+        Membership.objects.select_related("user", "organization"),
+        organization=request.organization,
+        public_id=membership_id,
     )
 
 
-@require_POST
-@organization_view(Role.ADMIN)
-def member_invite(request: OrganizationRequest) -> HttpResponse:
-    form = InvitationForm(request.POST, actor_role=request.membership.role)
-    if form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                actor=request.membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-    else:
-        messages.error(request, _("Check the e-mail address and role."))
+def _members_page(request: OrganizationRequest) -> HttpResponse:
     return redirect("member_list", org_id=request.organization.public_id)
 
 
+@organization_view(Role.ADMIN)
 @require_POST
+def member_invite(request: OrganizationRequest) -> HttpResponse:
+    form = InvitationForm(request.POST, actor_role=request.membership.role)
+    if not form.is_valid():
+        messages.error(request, _("Check the e-mail address and role."))
+        return _members_page(request)
+    try:
+        invitation = services.invitation_create(
+            actor=request.membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    return _members_page(request)
+
+
 @organization_view(Role.ADMIN)
 def member_role(request: OrganizationRequest, membership_id: str) -> HttpResponse:
     membership = _membership_or_404(request, membership_id)
+    if refused := post_only(request):
+        return refused
     form = RoleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.membership_change_role(actor=request.membership, membership=membership, role=form.cleaned_data["role"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Role of %(email)s changed.") % {"email": membership.user.email})
-    return redirect("member_list", org_id=request.organization.public_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return _members_page(request)
+    try:
+        services.membership_change_role(actor=request.membership, membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.") % {"email": membership.user.email, "role": membership.get_role_display()},
+        )
+    return _members_page(request)
 
 
-@require_POST
 @organization_view()
 def member_remove(request: OrganizationRequest, membership_id: str) -> HttpResponse:
     """Admins remove others; anyone may leave. The last owner cannot go."""
     membership = _membership_or_404(request, membership_id)
+    if refused := post_only(request):
+        return refused
+    leaving = membership.pk == request.membership.pk
     try:
         services.membership_remove(actor=request.membership, membership=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("member_list", org_id=request.organization.public_id)
-    if membership.pk == request.membership.pk:
+        return _members_page(request)
+    if leaving:
         messages.success(request, _("You left %(name)s.") % {"name": request.organization.name})
         return redirect("app_home")
-    messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
-    return redirect("member_list", org_id=request.organization.public_id)
+    messages.success(
+        request,
+        _("%(email)s no longer has access. To undo, send the invitation below.") % {"email": membership.user.email},
+    )
+    query = urlencode({"email": membership.user.email, "role": membership.role})
+    return redirect(f"{reverse('member_list', args=[request.organization.public_id])}?{query}#invite")
 
 
-@require_POST
 @organization_view(Role.ADMIN)
 def invitation_revoke(request: OrganizationRequest, invitation_id: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation, organization=request.organization, public_id=invitation_id, accepted_at__isnull=True
     )
-    invitation.delete()
+    if refused := post_only(request):
+        return refused
+    services.invitation_revoke(actor=request.membership, invitation=invitation)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
-    return redirect("member_list", org_id=request.organization.public_id)
+    return _members_page(request)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in an invitation e-mail: join with an existing account or make one here."""
-    invitation = Invitation.objects.select_related("organization").filter(token=token).first()
+    """The link in an invitation e-mail: join with an existing account or make one here.
+
+    The token is the credential and proves the invitee reads that mailbox, so a new account made
+    here starts with a verified address. Someone who already has an account logs in first.
+    """
+    invitation = Invitation.objects.select_related("organization", "invited_by").filter(token=token).first()
     if invitation is None or not invitation.is_open:
         raise Http404
-    existing = User.objects.filter(email__iexact=invitation.email).first()
     if request.user.is_authenticated:
-        if request.method == "POST":
-            try:
-                services.invitation_accept(invitation=invitation, user=request.user)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-                return redirect("app_home")
-            return redirect("organization_home", org_id=invitation.organization.public_id)
-        return render(request, "outstanding/invitation_accept.html", {"invitation": invitation})
-    if existing is not None:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    form = AcceptInvitationForm(request.POST or None)
+        return _invitation_accept_logged_in(cast(AuthenticatedRequest, request), invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return redirect_to_login(request.get_full_path())
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user, _created = services.user_get_or_create(email=invitation.email, password=form.cleaned_data["password1"])
-        user.first_name, user.last_name = form.cleaned_data["first_name"], form.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        services.invitation_accept(invitation=invitation, user=user)
+        user = _invited_user_create(invitation, form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("organization_home", org_id=invitation.organization.public_id)
     return render(request, "outstanding/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _invitation_accept_logged_in(request: AuthenticatedRequest, invitation: Invitation) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("app_home")
+        messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organization.name})
+        return redirect("organization_home", org_id=invitation.organization.public_id)
+    context = {"invitation": invitation, "email_matches": request.user.email.lower() == invitation.email.lower()}
+    return render(request, "outstanding/invitation_accept.html", context)
+
+
+@transaction.atomic
+def _invited_user_create(invitation: Invitation, form: AcceptInvitationForm) -> User:
+    user, _created = services.user_get_or_create(email=invitation.email, password=form.cleaned_data["password1"])
+    user.first_name, user.last_name = form.cleaned_data["first_name"], form.cleaned_data["last_name"]
+    user.save(update_fields=["first_name", "last_name"])
+    services.invitation_accept(invitation=invitation, user=user)
+    return user

@@ -1,7 +1,20 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from outstanding.models import Organization
 
 
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def organization_created(self, organization: Organization) -> None:
+        """Called by outstanding.services.organization_create: default settings, flows and templates."""
+        from reminders.defaults import organization_defaults_create
+
+        organization_defaults_create(organization)

@@ -1,1 +1,273 @@
-"""Models arrive with their issue (see DESIGN.md)."""
+"""Flows, their steps, message templates and the reminders the dunning engine plans.
+
+A ``Reminder`` is one message to one debtor on one channel on one day; it bundles every invoice due
+for a step that day (``ReminderItem``). Rows are written first and sent after commit (an outbox), so
+nothing is lost and nothing goes out twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from invoices.models import MONEY, Debtor, DebtorKind, Invoice
+from outstanding.models import Language
+from outstanding.tenancy import TenantModel
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone call")
+
+
+class StepKind(models.TextChoices):
+    """Ordered from mild to severe: a bundled message takes the most severe kind of its items."""
+
+    REMINDER = "reminder", _("Reminder")
+    NOTICE_OF_DEFAULT = "notice_of_default", _("Notice of default (businesses)")
+    FOURTEEN_DAY_LETTER = "fourteen_day_letter", _("14-day letter (consumers)")
+    FINAL_NOTICE = "final_notice", _("Final notice")
+    HAND_OVER = "hand_over", _("Hand over to collection")
+
+    @classmethod
+    def severity(cls, kind: str) -> int:
+        return list(cls.values).index(kind)
+
+
+class Tone(models.TextChoices):
+    FRIENDLY = "friendly", _("Friendly")
+    FIRM = "firm", _("Firm")
+    FORMAL = "formal", _("Formal")
+
+
+class FlowVariant(models.TextChoices):
+    """Dynamic flow: which flow suits a debtor's payment history (see reminders.scoring)."""
+
+    STANDARD = "standard", _("Standard")
+    FRIENDLY = "friendly", _("Friendly (punctual, long-standing customers)")
+    FIRM = "firm", _("Firm (chronic late payers)")
+    CAREFUL = "careful", _("Careful (new customers)")
+
+
+def default_send_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+class DunningSettings(TenantModel):
+    """How and when an organization's reminders go out. One row per organization."""
+
+    send_weekdays = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=default_send_weekdays,
+        blank=True,
+        verbose_name=_("sending days"),
+        help_text=_("0 = Monday … 6 = Sunday."),
+    )
+    min_days_between_contacts = models.PositiveSmallIntegerField(_("minimum days between two contacts"), default=3)
+    dynamic_flows = models.BooleanField(_("choose the flow from payment history"), default=True)
+    is_paused = models.BooleanField(_("all reminders paused"), default=False)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    payment_term_days_notice = models.PositiveSmallIntegerField(
+        _("payment term in a notice of default (days)"), default=14
+    )
+    reply_to_email = models.EmailField(_("reply-to address"), blank=True)
+    sms_sender = models.CharField(_("SMS sender name"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("dunning settings")
+        verbose_name_plural = _("dunning settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="dunning_settings_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"Dunning settings of {self.organization_id}"
+
+
+class Flow(TenantModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    debtor_kind = models.CharField(_("for"), max_length=3, choices=DebtorKind.choices)
+    variant = models.CharField(_("variant"), max_length=10, choices=FlowVariant.choices, default=FlowVariant.STANDARD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flow")
+        verbose_name_plural = _("flows")
+        ordering = ["debtor_kind", "variant", "name"]
+        constraints = [
+            # The organization's flow for a kind of debtor and a variant: what the engine falls back on.
+            models.UniqueConstraint(fields=["organization", "debtor_kind", "variant"], name="flow_kind_variant_unique"),
+            models.UniqueConstraint(fields=["organization", "id"], name="flow_org_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlowStep(TenantModel):
+    """One step of a flow: on day ``days_after_due`` (negative: before the due date) send ``kind``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="steps")
+    days_after_due = models.SmallIntegerField(_("days after the due date"))
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices, default=StepKind.REMINDER)
+    channels = ArrayField(models.CharField(max_length=10, choices=Channel.choices), verbose_name=_("channels"))
+    tone = models.CharField(_("tone"), max_length=10, choices=Tone.choices, default=Tone.FRIENDLY)
+
+    class Meta:
+        verbose_name = _("flow step")
+        verbose_name_plural = _("flow steps")
+        ordering = ["flow", "days_after_due"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "days_after_due"], name="flow_step_day_unique"),
+            models.CheckConstraint(condition=Q(channels__len__gt=0), name="flow_step_has_a_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow}: {self.get_kind_display()} on day {self.days_after_due}"
+
+
+class MessageTemplate(TenantModel):
+    """The words of one step kind in one tone and language, for every channel.
+
+    Rendered in a sandbox with plain values only (see reminders.rendering); placeholders are listed
+    in the editor.
+    """
+
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    tone = models.CharField(_("tone"), max_length=10, choices=Tone.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    email_subject = models.CharField(_("e-mail subject"), max_length=200)
+    email_body = models.TextField(_("e-mail text"))
+    sms_body = models.TextField(_("SMS text"), max_length=480)
+    letter_body = models.TextField(_("letter text"))
+    phone_script = models.TextField(_("call script"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["kind", "tone", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "tone", "language"], name="message_template_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} / {self.get_tone_display()} / {self.language}"
+
+
+class ReminderStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Reminder(TenantModel):
+    """One message to one debtor on one channel, planned for one day, listing every invoice in it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    tone = models.CharField(_("tone"), max_length=10, choices=Tone.choices, default=Tone.FRIENDLY)
+    planned_date = models.DateField(_("planned for"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PLANNED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # What went out, as rendered at sending time (the record of what the debtor received).
+    recipient = models.CharField(_("recipient"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.DUTCH)
+    provider_reference = models.CharField(max_length=200, blank=True)
+    total_open_amount = models.DecimalField(_("total open"), null=True, blank=True, **MONEY)
+    # Letters
+    registered = models.BooleanField(_("registered mail (aangetekend)"), default=False)
+    pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
+    # 14-day letter (veertiendagenbrief, art. 6:96 lid 6 BW): the dates that decide when costs are due.
+    collection_costs = models.DecimalField(_("collection costs stated"), null=True, blank=True, **MONEY)
+    presumed_receipt_date = models.DateField(_("presumed receipt"), null=True, blank=True)
+    term_end_date = models.DateField(_("term ends"), null=True, blank=True)
+    costs_chargeable_from = models.DateField(_("costs chargeable from"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-planned_date", "-id"]
+        constraints = [
+            # At most one message per debtor per day per channel: the bundle.
+            models.UniqueConstraint(
+                fields=["debtor", "channel", "planned_date"], name="reminder_one_per_debtor_channel_day"
+            ),
+            models.UniqueConstraint(fields=["organization", "id"], name="reminder_org_id_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "planned_date"]),
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["debtor", "planned_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.debtor_id} on {self.planned_date}"
+
+
+class ReminderItem(TenantModel):
+    """One invoice in a reminder, at one flow step. (invoice, step, channel) is unique: idempotency."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminder_items")
+    step = models.ForeignKey(FlowStep, on_delete=models.SET_NULL, null=True, related_name="+")
+    step_kind = models.CharField(max_length=20, choices=StepKind.choices)
+    # The step's day at planning time: later edits to the flow do not rewrite history.
+    step_day = models.SmallIntegerField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    open_amount = models.DecimalField(_("open amount then"), **MONEY)
+
+    class Meta:
+        verbose_name = _("reminder item")
+        verbose_name_plural = _("reminder items")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step", "channel"], name="reminder_item_invoice_step_channel"),
+            models.UniqueConstraint(fields=["reminder", "invoice"], name="reminder_item_once_per_reminder"),
+        ]
+        indexes = [models.Index(fields=["invoice", "step_kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} in {self.reminder_id}"
+
+
+class DunningRun(TenantModel):
+    """One daily run of the engine for one organization: what it did, or why it failed (for staff)."""
+
+    date = models.DateField(_("date"))
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    reminders_created = models.PositiveIntegerField(_("reminders created"), default=0)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dunning run")
+        verbose_name_plural = _("dunning runs")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["organization", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.summary or self.error[:60]}"

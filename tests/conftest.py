@@ -12,10 +12,14 @@ from tests.factories import DebtorFactory, InvoiceFactory, MembershipFactory, Or
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):  # noqa: ANN001, ANN202
+def _test_settings(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # allauth keeps its rate limits in the cache and every test client has the same address.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @dataclass
@@ -27,14 +31,17 @@ class Tenant:
 
 
 @pytest.fixture
-def org_a(db) -> Tenant:  # noqa: ANN001
+def org_a(db) -> Tenant:
     organization = OrganizationFactory(name="Alpha Groothandel B.V.")
-    users = {role: MembershipFactory(organization=organization, role=role).user for role in (Role.OWNER, Role.MEMBER, Role.VIEWER)}
+    users = {
+        role: MembershipFactory(organization=organization, role=role).user
+        for role in (Role.OWNER, Role.MEMBER, Role.VIEWER)
+    }
     return Tenant(organization, users[Role.OWNER], users[Role.MEMBER], users[Role.VIEWER])
 
 
 @pytest.fixture
-def org_b(db) -> Tenant:  # noqa: ANN001
+def org_b(db) -> Tenant:
     organization = OrganizationFactory(name="Beta Installaties B.V.")
     owner = MembershipFactory(organization=organization, role=Role.OWNER).user
     return Tenant(organization, owner, owner, owner)
@@ -73,12 +80,12 @@ def outsider_client(outsider: User) -> Client:
 
 
 @pytest.fixture
-def debtor_a(org_a: Tenant):  # noqa: ANN201
+def debtor_a(org_a: Tenant):
     return DebtorFactory(organization=org_a.organization)
 
 
 @pytest.fixture
-def invoice_a(debtor_a):  # noqa: ANN001, ANN201
+def invoice_a(debtor_a):
     return InvoiceFactory(debtor=debtor_a)
 
 

@@ -32,7 +32,7 @@ def test_tenant_models_keep_the_refusing_manager_as_objects() -> None:
         assert model._default_manager.name == "unscoped", model
 
 
-def test_an_unscoped_query_is_refused(org_a) -> None:  # noqa: ANN001
+def test_an_unscoped_query_is_refused(org_a) -> None:
     DebtorFactory(organization=org_a.organization)
     with pytest.raises(UnscopedQueryError):
         list(Debtor.objects.all())
@@ -44,14 +44,14 @@ def test_an_unscoped_query_is_refused(org_a) -> None:  # noqa: ANN001
         Debtor.objects.update(notes="x")
 
 
-def test_a_scoped_query_sees_only_its_organization(org_a, org_b) -> None:  # noqa: ANN001
+def test_a_scoped_query_sees_only_its_organization(org_a, org_b) -> None:
     mine = DebtorFactory(organization=org_a.organization)
     DebtorFactory(organization=org_b.organization)
     assert list(Debtor.objects.for_organization(org_a.organization)) == [mine]
     assert Debtor.objects.for_organization(org_a.organization).filter(name=mine.name).count() == 1
 
 
-def test_the_database_refuses_an_invoice_for_another_organizations_debtor(org_a, org_b) -> None:  # noqa: ANN001
+def test_the_database_refuses_an_invoice_for_another_organizations_debtor(org_a, org_b) -> None:
     foreign_debtor = DebtorFactory(organization=org_b.organization)
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoiceFactory(debtor=foreign_debtor, organization=org_a.organization)

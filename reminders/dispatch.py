@@ -1,0 +1,147 @@
+"""Sending planned reminders: claim, render, deliver, record. Never twice, never lost.
+
+A worker *claims* a reminder by moving it from planned/failed to ``sending`` under
+``SELECT ... FOR UPDATE SKIP LOCKED`` (two workers never hold the same row), then renders and delivers
+outside the transaction, then records the outcome. A temporary failure goes back to ``failed`` with a
+retry after a growing delay; after ``MAX_ATTEMPTS`` or on a permanent failure it ends as
+``needs_attention`` for a person to look at. A worker that dies mid-send leaves ``sending`` behind:
+:func:`stale_sending_release` turns those into ``needs_attention`` rather than risk a second message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from reminders.channels import PermanentFailure, TemporaryFailure
+from reminders.models import Channel, Reminder, ReminderStatus
+
+logger = logging.getLogger(__name__)
+
+# Channels a worker delivers. Letters go out in the daily print batch, calls via the call list.
+AUTOMATIC_CHANNELS = (Channel.EMAIL, Channel.SMS)
+MAX_ATTEMPTS = 5
+RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before attempt 2, 3, 4, 5
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    retry_in: int | None = None
+
+
+def channel_module(channel: str):
+    return importlib.import_module(f"reminders.channels.{channel}")
+
+
+def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
+    """After the surrounding transaction commits, queue the e-mails and SMS among ``reminder_ids``."""
+    ids = list(reminder_ids)
+    if not ids:
+        return
+
+    def enqueue() -> None:
+        from reminders.tasks import reminder_send_task
+
+        automatic = Reminder.unscoped.filter(pk__in=ids, channel__in=AUTOMATIC_CHANNELS).values_list("pk", flat=True)
+        for reminder_id in automatic:
+            reminder_send_task.delay(reminder_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _claim(reminder_id: int) -> Reminder | None:
+    with transaction.atomic():
+        reminder = (
+            Reminder.unscoped.select_for_update(skip_locked=True)
+            .filter(
+                pk=reminder_id,
+                status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
+                channel__in=AUTOMATIC_CHANNELS,
+            )
+            .first()
+        )
+        if reminder is None:
+            return None
+        reminder.status = ReminderStatus.SENDING
+        reminder.attempts += 1
+        reminder.save(update_fields=["status", "attempts", "updated_at"])
+    return reminder
+
+
+def reminder_send(reminder_id: int) -> SendOutcome:
+    """Send one reminder now. Returns what happened; ``retry_in`` when it should be tried again."""
+    reminder = _claim(reminder_id)
+    if reminder is None:
+        return SendOutcome("skipped")  # sent already, being sent, cancelled, or not a worker's channel
+    from reminders.rendering import render_reminder
+
+    try:
+        message = render_reminder(reminder)
+        reference = channel_module(reminder.channel).deliver(reminder, message)
+    except TemporaryFailure as exc:
+        return _failed(reminder, str(exc), temporary=True)
+    except PermanentFailure as exc:
+        return _failed(reminder, str(exc), temporary=False)
+    except Exception as exc:  # a bug must not leave the row in "sending" nor lose it
+        logger.exception("reminder.send_crashed", extra={"reminder": reminder.pk})
+        return _failed(reminder, f"{type(exc).__name__}: {exc}", temporary=True)
+    reminder.status = ReminderStatus.SENT
+    reminder.sent_at = timezone.now()
+    reminder.provider_reference = str(reference or "")[:200]
+    reminder.recipient = message.recipient[:300]
+    reminder.subject = message.subject[:300]
+    reminder.body = message.text
+    reminder.error = ""
+    reminder.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "provider_reference",
+            "recipient",
+            "subject",
+            "body",
+            "error",
+            "updated_at",
+        ]
+    )
+    logger.info("reminder.sent", extra={"reminder": reminder.pk, "channel": reminder.channel})
+    return SendOutcome(ReminderStatus.SENT)
+
+
+def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
+    retry = temporary and reminder.attempts < MAX_ATTEMPTS
+    reminder.status = ReminderStatus.FAILED if retry else ReminderStatus.NEEDS_ATTENTION
+    reminder.error = error[:2000]
+    reminder.save(update_fields=["status", "error", "updated_at"])
+    logger.warning("reminder.failed", extra={"reminder": reminder.pk, "attempt": reminder.attempts, "retry": retry})
+    delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS)) - 1] if retry else None
+    return SendOutcome(reminder.status, delay)
+
+
+def stale_sending_release(now: dt.datetime | None = None) -> int:
+    """Reminders stuck in ``sending`` (a worker died) need a person: it may or may not have gone out."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return Reminder.unscoped.filter(status=ReminderStatus.SENDING, updated_at__lt=cutoff).update(
+        status=ReminderStatus.NEEDS_ATTENTION,
+        error="The worker stopped while sending; check whether it arrived before sending again.",
+        updated_at=timezone.now(),
+    )
+
+
+def reminder_retry(*, reminder: Reminder) -> Reminder:
+    """A person looked at a reminder that needs attention and wants it sent again."""
+    if reminder.status not in (ReminderStatus.NEEDS_ATTENTION, ReminderStatus.FAILED):
+        return reminder
+    reminder.status = ReminderStatus.PLANNED
+    reminder.attempts = 0
+    reminder.save(update_fields=["status", "attempts", "updated_at"])
+    reminders_enqueue([reminder.pk])
+    return reminder

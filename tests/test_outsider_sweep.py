@@ -1,0 +1,108 @@
+"""Walk every creditor URL as someone who has no business there and expect 404.
+
+New URL patterns are picked up automatically. A pattern with a URL argument this file does not
+know fails the test: add the argument to ``object_ids`` with an object of organization A.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from outstanding.models import Invitation, Membership
+from tests.conftest import Tenant, client_for
+from tests.factories import DebtorFactory, InvoiceFactory, PaymentFactory
+
+pytestmark = pytest.mark.django_db
+
+APP_PREFIX = "app/<uuid:org_id>/"
+
+
+def creditor_patterns() -> Iterator[tuple[str, Any]]:
+    """(route, view) for every pattern below /app/<org_id>/."""
+
+    def walk(patterns: list, prefix: str) -> Iterator[tuple[str, Any]]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith(APP_PREFIX):
+                yield route, pattern.callback
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in values:
+            raise AssertionError(f"{route}: unknown URL argument <{name}>; add it to object_ids in this test")
+        return values[name]
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", replace, route)
+
+
+@pytest.fixture
+def object_ids(org_a: Tenant) -> dict[str, str]:
+    """One object of organization A for every URL argument a creditor page takes."""
+    organization = org_a.organization
+    invoice = InvoiceFactory(debtor=DebtorFactory(organization=organization))
+    PaymentFactory(invoice=invoice)
+    invitation = Invitation.objects.create(organization=organization, email="new@example.test")
+    return {
+        "org_id": str(organization.public_id),
+        "debtor_id": str(invoice.debtor.public_id),
+        "invoice_id": str(invoice.public_id),
+        "membership_id": str(Membership.objects.get(organization=organization, user=org_a.member).public_id),
+        "invitation_id": str(invitation.public_id),
+    }
+
+
+def test_there_are_creditor_pages_to_sweep() -> None:
+    assert len(creditor_patterns()) >= 10
+
+
+def test_every_creditor_view_goes_through_the_access_helper() -> None:
+    for route, view in creditor_patterns():
+        assert getattr(view, "organization_view", False), f"{route} is not decorated with organization_view"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_outsider_gets_404_on_every_creditor_url(object_ids: dict[str, str], org_b: Tenant, method: str) -> None:
+    client = client_for(org_b.owner)
+    for route, _view in creditor_patterns():
+        url = fill(route, object_ids)
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_objects_of_another_organization_answer_404_in_ones_own(
+    object_ids: dict[str, str], org_b: Tenant, method: str
+) -> None:
+    """Organization B's owner, on B's own pages, asking for A's debtors, invoices, members."""
+    client = client_for(org_b.owner)
+    own = dict(object_ids, org_id=str(org_b.organization.public_id))
+    for route, _view in creditor_patterns():
+        if route.count("<") < 2:
+            continue  # no object in the URL besides the organization
+        url = fill(route, own)
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(object_ids: dict[str, str], client) -> None:  # type: ignore[no-untyped-def]
+    for route, _view in creditor_patterns():
+        response = client.get(fill(route, object_ids))
+        assert response.status_code in (302, 405), route
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), route
+
+
+def test_a_malformed_organization_id_answers_404(org_a: Tenant) -> None:
+    response = client_for(org_a.owner).get("/app/not-a-uuid/")
+    assert response.status_code == 404
