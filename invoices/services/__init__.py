@@ -1,0 +1,41 @@
+"""Writes on debtors, invoices and payments. Views, APIs, imports, connectors and tasks come through here.
+
+``records``: single-object writes (create, pause, payments). ``upsert``: the one intake path,
+idempotent on (organization, external id or invoice number), used by every source.
+"""
+
+from invoices.services.records import (
+    DEBTOR_FIELDS,
+    PAUSE_REASON_MAX_LENGTH,
+    debtor_create,
+    debtor_pause,
+    debtor_resume,
+    debtor_update,
+    invoice_create,
+    payment_record,
+)
+from invoices.services.upsert import (
+    DebtorData,
+    InvoiceData,
+    UpsertResult,
+    debtor_upsert,
+    invoice_upsert,
+    invoices_upsert_many,
+)
+
+__all__ = [
+    "DEBTOR_FIELDS",
+    "PAUSE_REASON_MAX_LENGTH",
+    "DebtorData",
+    "InvoiceData",
+    "UpsertResult",
+    "debtor_create",
+    "debtor_pause",
+    "debtor_resume",
+    "debtor_update",
+    "debtor_upsert",
+    "invoice_create",
+    "invoice_upsert",
+    "invoices_upsert_many",
+    "payment_record",
+]
