@@ -172,6 +172,7 @@ class PaymentSource(models.TextChoices):
     API = "api", _("API")
     CONNECTOR = "connector", _("Accounting package")
     MOLLIE = "mollie", _("Online payment")
+    CREDIT_NOTE = "credit", _("Credit note")
 
 
 class Payment(TenantModel):
@@ -201,3 +202,95 @@ class Payment(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.amount} on {self.invoice}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    READY = "ready", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(TenantModel):
+    """One uploaded file (CSV, XLSX, UBL or a zip of UBL) on its way in: preview, check, confirm, commit."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10)  # csv, xlsx, ubl
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # [{"line": 12, "column": "due date", "reason": "..."}], capped; the count is in rejected_rows.
+    errors = models.JSONField(default=list, blank=True)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("outstanding.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImportMapping(TenantModel):
+    """The column mapping an organization confirmed last time, offered again for its next file."""
+
+    columns = models.JSONField(default=dict)  # {"our field": "their header"}
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="import_mapping_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"Mapping of {self.organization_id}"
+
+
+class ConnectionStatus(models.TextChoices):
+    ACTIVE = "active", _("Connected")
+    ERROR = "error", _("Error")
+    DISCONNECTED = "disconnected", _("Disconnected")
+
+
+class AccountingConnection(TenantModel):
+    """A link to the organization's accounting package (invoices.connectors); synced hourly by beat.
+
+    ``cursor`` is the connector's own position ("changed since ..."). It only moves forward after a
+    batch is stored, so a failed sync never loses it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.CharField(_("package"), max_length=30)  # moneybird, ...
+    status = models.CharField(
+        _("status"), max_length=12, choices=ConnectionStatus.choices, default=ConnectionStatus.ACTIVE
+    )
+    # OAuth access token; never shown again and never logged.
+    access_token = models.TextField(blank=True)
+    refresh_token = models.TextField(blank=True)
+    account_id = models.CharField(_("administration"), max_length=100, blank=True)
+    cursor = models.JSONField(default=dict, blank=True)
+    last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accounting connection")
+        verbose_name_plural = _("accounting connections")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "provider"], name="accounting_connection_one_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} for {self.organization_id}"

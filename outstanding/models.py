@@ -184,3 +184,43 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and timezone.now() - self.created_at < INVITATION_VALIDITY
+
+
+class ApiKeyAccess(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class ApiKey(models.Model):
+    """A key for the REST API, owned by one organization. Only a hash is stored; the key is shown once.
+
+    Not a TenantModel: authentication looks the key up by its hash across all organizations, which is
+    how the tenant is found in the first place. Listing keys always filters on the organization.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    hashed_key = models.CharField(max_length=64, unique=True, editable=False)
+    access = models.CharField(_("access"), max_length=10, choices=ApiKeyAccess.choices, default=ApiKeyAccess.READ)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.access == ApiKeyAccess.READ_WRITE

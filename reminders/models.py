@@ -198,6 +198,9 @@ class Reminder(TenantModel):
     # Letters
     registered = models.BooleanField(_("registered mail (aangetekend)"), default=False)
     pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
+    letter_batch = models.ForeignKey(
+        "reminders.LetterBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="letters"
+    )
     # 14-day letter (veertiendagenbrief, art. 6:96 lid 6 BW): the dates that decide when costs are due.
     collection_costs = models.DecimalField(_("collection costs stated"), null=True, blank=True, **MONEY)
     presumed_receipt_date = models.DateField(_("presumed receipt"), null=True, blank=True)
@@ -271,3 +274,54 @@ class DunningRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.summary or self.error[:60]}"
+
+
+class LetterBatch(TenantModel):
+    """The day's letters of one organization as one PDF to print (window envelopes, A4)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    date = models.DateField(_("date"))
+    pdf = models.FileField(_("PDF"), upload_to="letter-batches/%Y/%m/", blank=True)
+    letter_count = models.PositiveIntegerField(_("letters"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Letters of {self.date}"
+
+
+class CallOutcomeKind(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    PROMISE = "promise", _("Promise to pay")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class CallOutcome(TenantModel):
+    """What came of a phone task on the call list."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="call_outcomes")
+    outcome = models.CharField(_("outcome"), max_length=15, choices=CallOutcomeKind.choices)
+    promised_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey("outstanding.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call outcome")
+        verbose_name_plural = _("call outcomes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="promise") | models.Q(promised_date__isnull=False),
+                name="call_promise_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.reminder_id})"
