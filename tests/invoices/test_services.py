@@ -101,22 +101,33 @@ def test_payments_without_a_reference_are_never_deduplicated(invoice_a) -> None:
     assert payment_count(invoice_a) == 2
 
 
-def test_a_reference_committed_by_a_concurrent_delivery_is_returned_not_duplicated(invoice_a, monkeypatch) -> None:
-    # Another worker recorded it between our check and our insert: the unique constraint refuses ours.
-    winner = PaymentFactory(invoice=invoice_a, source=PaymentSource.MOLLIE, reference="tr_race")
-    real_lookup = services._payment_by_reference
-    calls = []
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_payment_at_the_same_time_record_it_once() -> None:
+    """A webhook and an import deliver the same Mollie payment together, in two real connections."""
+    import threading
 
-    def lookup_that_misses_once(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real_lookup(*args)
+    from django.db import connection
 
-    monkeypatch.setattr(services, "_payment_by_reference", lookup_that_misses_once)
-    assert record(invoice_a, "21.00", source=PaymentSource.MOLLIE, reference="tr_race") == winner
-    invoice_a.refresh_from_db()
-    assert invoice_a.open_amount == Decimal("121.00")
-    assert payment_count(invoice_a) == 1
-    assert len(calls) == 2  # the insert was refused and the winner looked up
+    invoice = InvoiceFactory(amount=Decimal("100.00"))
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=5)
+            results.append(record(invoice, "21.00", source=PaymentSource.MOLLIE, reference="tr_race").pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(results) == 2 and results[0] == results[1]
+    assert payment_count(invoice) == 1
+    invoice.refresh_from_db()
+    assert invoice.open_amount == Decimal("79.00")
 
 
 @pytest.mark.parametrize("amount", ["0", "0.00", "-5.00", "0.004", "abc", ""])
