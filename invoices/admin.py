@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from invoices.models import Debtor, Invoice, Payment
+from invoices.models import AccountingConnection, Debtor, ImportJob, ImportMapping, Invoice, Payment
 from invoices.services import payment_record
 from outstanding.admin import TenantAdmin
 from outstanding.money import format_money
@@ -136,3 +136,28 @@ class PaymentAdmin(TenantAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, payment: Payment) -> str:
         return format_money(payment.amount, payment.invoice.currency)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(TenantAdmin):
+    list_display = ("filename", "kind", "status", "total_rows", "valid_rows", "rejected_rows", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("filename",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("public_id", "created_at", "finished_at", "created_by")
+    raw_id_fields = ("created_by",)
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(TenantAdmin):
+    list_display = ("updated_at",)
+
+
+@admin.register(AccountingConnection)
+class AccountingConnectionAdmin(TenantAdmin):
+    list_display = ("provider", "status", "account_id", "last_sync_at", "last_error_at")
+    list_filter = ("provider", "status")
+    search_fields = ("account_id", "last_error")
+    # Tokens are secrets: never shown, not even to staff.
+    exclude = ("access_token", "refresh_token")
+    readonly_fields = ("public_id", "created_at", "last_sync_at", "last_error", "last_error_at")

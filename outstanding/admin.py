@@ -21,7 +21,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from outstanding.models import Invitation, Membership, Organization, User
+from outstanding.models import ApiKey, Invitation, Membership, Organization, User
 from outstanding.tenancy import TenantModel
 
 if TYPE_CHECKING:
@@ -296,3 +296,18 @@ class InvitationAdmin(PublicIdSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("open"), boolean=True)
     def is_open(self, invitation: Invitation) -> bool:
         return invitation.is_open
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(PublicIdSearchMixin, admin.ModelAdmin):
+    """Staff may see and revoke keys; the key itself is only ever shown once, to its creator."""
+
+    list_display = ("name", "organization", "prefix", "access", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("access", "organization")
+    search_fields = ("name", "prefix", "organization__name")
+    list_select_related = ("organization",)
+    readonly_fields = ("public_id", "organization", "prefix", "created_by", "created_at", "last_used_at")
+    exclude = ("hashed_key",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are made in the settings page or with `manage.py create_api_key`

@@ -16,6 +16,7 @@ organization_patterns = [
     path("members/<uuid:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("", include("invoices.urls")),
+    path("", include("reminders.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("outstanding.api_urls")),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("app/", views.app_home, name="app_home"),
     path("app/new/", views.organization_new, name="organization_new"),

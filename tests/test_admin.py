@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from invoices.models import Debtor, Invoice, InvoiceStatus, Payment
-from outstanding.models import Invitation, Membership, Organization, Role, User
+from outstanding.models import ApiKey, Invitation, Membership, Organization, Role, User
 from tests.conftest import Tenant, client_for
-from tests.factories import DebtorFactory, InvoiceFactory, PaymentFactory, UserFactory
+from tests.factories import TODAY, DebtorFactory, InvoiceFactory, PaymentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +42,55 @@ def two_tenants(org_a: Tenant, org_b: Tenant) -> tuple[Tenant, Tenant]:
         Invitation.objects.create(
             organization=tenant.organization, email=f"new@{name[:3]}.test", invited_by=tenant.owner
         )
+        _reminder_rows(tenant, debtor, invoice)
     Group.objects.create(name="Collection agents")
     Authenticator.objects.create(user=org_a.owner, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x"})
     return org_a, org_b
+
+
+def _reminder_rows(tenant: Tenant, debtor: Debtor, invoice: Invoice) -> None:
+    """Defaults (settings, flows, steps, templates) and one row of every intake and reminder model."""
+    from invoices.models import AccountingConnection, ImportJob, ImportMapping
+    from outstanding.models import ApiKey
+    from outstanding.services import organization_defaults_install
+    from reminders.models import CallOutcome, DunningRun, LetterBatch, MessageTemplate, Reminder, ReminderItem
+
+    organization = tenant.organization
+    organization_defaults_install(organization)
+    ApiKey.objects.create(organization=organization, name="ERP", prefix="ost_abcd", hashed_key=f"h{organization.pk}")
+    ImportJob.objects.create(organization=organization, kind="csv", file="imports/x.csv", filename="x.csv")
+    ImportMapping.objects.create(organization=organization, columns={"number": "Factuurnummer"})
+    AccountingConnection.objects.create(organization=organization, provider="moneybird", account_id="123")
+    reminder = Reminder.objects.create(
+        organization=organization, debtor=debtor, channel="phone", kind="reminder", planned_date=TODAY
+    )
+    ReminderItem.objects.create(
+        organization=organization,
+        reminder=reminder,
+        invoice=invoice,
+        step_kind="reminder",
+        step_day=3,
+        channel="phone",
+        open_amount=invoice.open_amount,
+    )
+    CallOutcome.objects.create(organization=organization, reminder=reminder, outcome="no_answer")
+    DunningRun.objects.create(organization=organization, date=TODAY, succeeded=True, summary="ok")
+    LetterBatch.objects.create(organization=organization, date=TODAY, letter_count=0)
+    MessageTemplate.objects.for_organization(organization).get_or_create(
+        organization=organization,
+        kind="reminder",
+        tone="friendly",
+        language="nl",
+        defaults={"email_subject": "Herinnering", "email_body": "Tekst", "sms_body": "Sms", "letter_body": "Brief"},
+    )
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-NOT_ADDABLE = {Invitation}  # created by invitation_create, which also e-mails the invitation
+# Invitations: created by invitation_create, which also e-mails them. API keys: shown once to their maker.
+NOT_ADDABLE = {Invitation, ApiKey}
 
 
 def registered_models() -> list[type[Model]]:

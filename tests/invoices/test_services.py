@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from invoices import services
 from invoices.models import Debtor, Invoice, InvoiceStatus, Payment, PaymentSource
-from tests.factories import TODAY, DebtorFactory, InvoiceFactory, PaymentFactory
+from tests.factories import TODAY, DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,3 @@
+"""REST API under /api/ (versioned: /api/v1/...), its OpenAPI schema and docs."""
+
+urlpatterns: list = []
