@@ -54,7 +54,8 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
         for reminder_id in automatic:
             reminder_send_task.delay(reminder_id)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker hiccup (or an eager retry) must not turn a committed plan into a failed run
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _claim(reminder_id: int) -> Reminder | None:
