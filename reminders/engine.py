@@ -60,14 +60,20 @@ candidates AS (
       -- minimum days between two contacts with one debtor (a bundle today is the same contact)
       AND NOT EXISTS (
           SELECT 1 FROM reminders_reminder r
-          WHERE r.debtor_id = i.debtor_id AND r.status <> 'cancelled'
+          WHERE r.organization_id = %(org)s AND r.debtor_id = i.debtor_id AND r.status <> 'cancelled'
             AND r.planned_date < %(today)s AND r.planned_date > %(today)s::date - settings.gap
       )
 ),
 done AS (
-    SELECT ri.invoice_id, MAX(ri.step_day) AS last_day
+    -- per candidate invoice: the last step it had, whether a 14-day letter covered it, and whether
+    -- every 14-day letter about it went out and its term has run out
+    SELECT ri.invoice_id, MAX(ri.step_day) AS last_day,
+           bool_or(ri.step_kind = 'fourteen_day_letter') AS had_letter,
+           bool_and(r.status = 'sent' AND r.costs_chargeable_from <= %(today)s)
+               FILTER (WHERE ri.step_kind = 'fourteen_day_letter') AS letter_term_over
     FROM reminders_reminderitem ri
-    JOIN candidates c ON c.invoice_id = ri.invoice_id
+    JOIN reminders_reminder r ON r.id = ri.reminder_id
+    WHERE ri.organization_id = %(org)s AND ri.invoice_id IN (SELECT invoice_id FROM candidates)
     GROUP BY ri.invoice_id
 ),
 eligible AS (
@@ -86,11 +92,7 @@ eligible AS (
             AND f.days_after_due < s.days_after_due AND f.days_after_due > COALESCE(done.last_day, -32768)
       )
       -- a consumer is handed over only once the 14-day term has run out (art. 6:96 lid 6 BW)
-      AND (s.kind <> 'hand_over' OR c.debtor_kind = 'b2b' OR (
-          SELECT bool_and(lr.status = 'sent' AND lr.costs_chargeable_from <= %(today)s)
-          FROM reminders_reminderitem li JOIN reminders_reminder lr ON lr.id = li.reminder_id
-          WHERE li.invoice_id = c.invoice_id AND li.step_kind = 'fourteen_day_letter'
-      ) IS TRUE)
+      AND (s.kind <> 'hand_over' OR c.debtor_kind = 'b2b' OR done.letter_term_over IS TRUE)
     ORDER BY c.invoice_id, s.days_after_due DESC
 ),
 fourteen AS (
@@ -105,11 +107,8 @@ chosen AS (
     -- every overdue invoice of that consumer goes into the one 14-day letter
     SELECT c.invoice_id, c.debtor_id, c.open_amount, f.step_id, f.kind, f.tone, f.channels, f.days_after_due
     FROM candidates c JOIN fourteen f ON f.debtor_id = c.debtor_id
-    WHERE c.due_date < %(today)s
-      AND NOT EXISTS (
-          SELECT 1 FROM reminders_reminderitem x
-          WHERE x.invoice_id = c.invoice_id AND x.step_kind = 'fourteen_day_letter'
-      )
+    LEFT JOIN done ON done.invoice_id = c.invoice_id
+    WHERE c.due_date < %(today)s AND done.had_letter IS NOT TRUE
 )
 SELECT ch.invoice_id, ch.debtor_id, ch.open_amount, ch.step_id, ch.kind::text AS kind, ch.tone::text AS tone,
        ch.days_after_due, unnest(ch.channels)::text AS channel
@@ -173,28 +172,27 @@ FROM dunning_due
 GROUP BY debtor_id, channel
 """  # noqa: S608 (built from constants only)
 
-INSERT_REMINDERS_SQL = f"""
-INSERT INTO reminders_reminder
-    (public_id, organization_id, debtor_id, channel, kind, tone, planned_date, status, attempts, error,
-     recipient, subject, body, language, provider_reference, total_open_amount, registered, pdf,
-     created_at, updated_at)
-SELECT gen_random_uuid(), %(org)s, b.debtor_id, b.channel, b.kind, b.tone, %(today)s, 'planned', 0, '',
-       '', '', '', d.language, '', b.total, false, '', now(), now()
-FROM ({GROUPED_SQL}) b JOIN invoices_debtor d ON d.id = b.debtor_id
-ON CONFLICT (debtor_id, channel, planned_date) DO NOTHING
-RETURNING id
-"""  # noqa: S608 (built from constants only)
-
-INSERT_ITEMS_SQL = """
+# One statement: the bundles become reminders, and the due rows become their items. A bundle that
+# already exists for (debtor, channel, day) is left alone; its invoices wait for the next contact.
+INSERT_SQL = f"""
+WITH new_reminders AS (
+    INSERT INTO reminders_reminder
+        (public_id, organization_id, debtor_id, channel, kind, tone, planned_date, status, attempts, error,
+         recipient, subject, body, language, provider_reference, total_open_amount, registered, pdf,
+         created_at, updated_at)
+    SELECT gen_random_uuid(), %(org)s, b.debtor_id, b.channel, b.kind, b.tone, %(today)s, 'planned', 0, '',
+           '', '', '', d.language, '', b.total, false, '', now(), now()
+    FROM ({GROUPED_SQL}) b JOIN invoices_debtor d ON d.id = b.debtor_id
+    ON CONFLICT (debtor_id, channel, planned_date) DO NOTHING
+    RETURNING id, debtor_id, channel
+)
 INSERT INTO reminders_reminderitem
     (organization_id, reminder_id, invoice_id, step_id, step_kind, step_day, channel, open_amount)
-SELECT %(org)s, r.id, due.invoice_id, due.step_id, due.kind, due.days_after_due, due.channel, due.open_amount
-FROM dunning_due due
-JOIN reminders_reminder r ON r.debtor_id = due.debtor_id AND r.channel = due.channel
-     AND r.planned_date = %(today)s
-WHERE r.id = ANY(%(created)s)
+SELECT %(org)s, nr.id, due.invoice_id, due.step_id, due.kind, due.days_after_due, due.channel, due.open_amount
+FROM dunning_due due JOIN new_reminders nr ON nr.debtor_id = due.debtor_id AND nr.channel = due.channel
 ON CONFLICT DO NOTHING
-"""
+RETURNING reminder_id
+"""  # noqa: S608 (built from constants only)
 
 DUNNING_LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, organization id)
 
@@ -222,9 +220,8 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
         if dry_run or not result.messages:
             transaction.set_rollback(True)  # also drops the temporary table
             return result
-        cursor.execute(INSERT_REMINDERS_SQL, params)
-        result.created_reminder_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(INSERT_ITEMS_SQL, {**params, "created": result.created_reminder_ids})
+        cursor.execute(INSERT_SQL, params)
+        result.created_reminder_ids = sorted({row[0] for row in cursor.fetchall()})
         cursor.execute("DROP TABLE dunning_due")
     logger.info(
         "dunning.planned",

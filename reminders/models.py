@@ -177,7 +177,21 @@ class Reminder(TenantModel):
     """One message to one debtor on one channel, planned for one day, listing every invoice in it."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="reminders")
+    # The engine inserts reminders and items by the thousand and every foreign key costs a check at
+    # commit. The composite key (organization, debtor) → debtor (reminders 0002) already proves both
+    # the debtor and its organization exist, so the two single-column constraints are left out. The
+    # debtor is indexed by the (debtor, channel, planned_date) unique constraint below.
+    organization = models.ForeignKey(
+        "outstanding.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
+        db_index=False,  # covered by the (organization, planned_date) index
+    )
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="reminders", db_index=False, db_constraint=False
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
     tone = models.CharField(_("tone"), max_length=10, choices=Tone.choices, default=Tone.FRIENDLY)
@@ -223,7 +237,6 @@ class Reminder(TenantModel):
         indexes = [
             models.Index(fields=["organization", "planned_date"]),
             models.Index(fields=["organization", "status"]),
-            models.Index(fields=["debtor", "planned_date"]),
         ]
 
     def __str__(self) -> str:
@@ -233,8 +246,24 @@ class Reminder(TenantModel):
 class ReminderItem(TenantModel):
     """One invoice in a reminder, at one flow step. (invoice, step, channel) is unique: idempotency."""
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="items")
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminder_items")
+    # Few indexes and constraints: the engine inserts thousands of items. Reminder and invoice are indexed
+    # by the unique constraints below; the composite keys (organization, reminder) and (organization,
+    # invoice) (reminders 0002) prove that both exist in the same organization, which makes the
+    # single-column constraints redundant.
+    organization = models.ForeignKey(
+        "outstanding.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
+        db_index=False,  # items are looked up through their invoice or reminder
+    )
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="items", db_index=False, db_constraint=False
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="reminder_items", db_index=False, db_constraint=False
+    )
     step = models.ForeignKey(FlowStep, on_delete=models.SET_NULL, null=True, related_name="+")
     step_kind = models.CharField(max_length=20, choices=StepKind.choices)
     # The step's day at planning time: later edits to the flow do not rewrite history.
@@ -249,7 +278,6 @@ class ReminderItem(TenantModel):
             models.UniqueConstraint(fields=["invoice", "step", "channel"], name="reminder_item_invoice_step_channel"),
             models.UniqueConstraint(fields=["reminder", "invoice"], name="reminder_item_once_per_reminder"),
         ]
-        indexes = [models.Index(fields=["invoice", "step_kind"])]
 
     def __str__(self) -> str:
         return f"{self.invoice_id} in {self.reminder_id}"
