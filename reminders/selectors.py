@@ -1,0 +1,83 @@
+"""Reads for the reminders pages: timelines, what needs attention, the week ahead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from invoices.models import Debtor, Invoice
+from outstanding.models import Organization
+from reminders import engine
+from reminders.models import Flow, Reminder, ReminderItem, ReminderStatus
+
+ATTENTION = (ReminderStatus.NEEDS_ATTENTION, ReminderStatus.FAILED)
+
+
+def reminder_list(
+    *, organization: Organization, status: str = "", channel: str = "", debtor: Debtor | None = None,
+    invoice: Invoice | None = None,
+) -> QuerySet[Reminder]:  # fmt: skip
+    """Reminders newest first, with their debtor and invoices (two queries, whatever the page size)."""
+    reminders = Reminder.objects.for_organization(organization).select_related("debtor")
+    if status == "attention":
+        reminders = reminders.filter(status__in=ATTENTION)
+    elif status in ReminderStatus.values:
+        reminders = reminders.filter(status=status)
+    if channel:
+        reminders = reminders.filter(channel=channel)
+    if debtor is not None:
+        reminders = reminders.filter(debtor=debtor)
+    if invoice is not None:
+        reminders = reminders.filter(items__invoice=invoice)
+    items = ReminderItem.objects.for_organization(organization).select_related("invoice").order_by("invoice__number")
+    return reminders.prefetch_related(Prefetch("items", queryset=items)).order_by("-planned_date", "-id")
+
+
+def attention_count(*, organization: Organization) -> int:
+    return Reminder.objects.for_organization(organization).filter(status__in=ATTENTION).count()
+
+
+@dataclass(frozen=True)
+class DayAhead:
+    date: dt.date
+    sending_day: bool
+    per_channel: dict[str, int]
+    invoice_count: int
+
+    @property
+    def message_count(self) -> int:
+        return sum(self.per_channel.values())
+
+
+def week_ahead(*, organization: Organization, today: dt.date, days: int = 7) -> list[DayAhead]:
+    """What the engine would send on each of the coming days, as if every earlier day had run.
+
+    Runs the real engine day after day inside a transaction that is rolled back, so the minimum gap
+    between contacts and bundling play out exactly as they will; nothing is written.
+    """
+    result = []
+    with transaction.atomic():
+        for offset in range(days):
+            day = today + dt.timedelta(days=offset)
+            plan = engine.plan(organization, day)
+            # Count rows, not the plan: today's reminders may have been planned by this morning's run.
+            reminders = Reminder.objects.for_organization(organization).filter(planned_date=day)
+            counts = Counter(reminders.exclude(status=ReminderStatus.CANCELLED).values_list("channel", flat=True))
+            invoices = (
+                ReminderItem.objects.for_organization(organization)
+                .filter(reminder__planned_date=day)
+                .values("invoice")
+                .distinct()
+                .count()
+            )
+            result.append(DayAhead(day, plan.sending_day, dict(counts), invoices))
+        transaction.set_rollback(True)
+    return result
+
+
+def flows_with_steps(*, organization: Organization) -> QuerySet[Flow]:
+    return Flow.objects.for_organization(organization).prefetch_related("steps").order_by("debtor_kind", "variant")
