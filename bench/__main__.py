@@ -15,7 +15,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-BENCHMARKS: list[str] = ["dunning"]
+BENCHMARKS: list[str] = ["dunning", "ubl", "letters", "imports"]
 
 
 def _bench_database_url(url: str) -> tuple[str, str, str]:

@@ -229,6 +229,8 @@ class ImportJob(TenantModel):
     errors = models.JSONField(default=list, blank=True)
     rejected_rows = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # Why the file cannot be imported (missing columns) or why the import failed; shown as it is.
+    message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey("outstanding.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

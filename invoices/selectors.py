@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, Max, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from invoices.models import Debtor, Invoice, InvoiceStatus, Payment
+from invoices import checks
+from invoices.models import Debtor, DebtorKind, Invoice, InvoiceStatus, Payment
 from outstanding.models import Organization
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -176,3 +177,36 @@ def debtor_list(*, organization: Organization, today: dt.date, search: str = "")
             | Q(emails__contains=[search.lower()])
         )
     return debtors.order_by("-overdue_amount", "name", "id")
+
+
+# --- invoice requirement checks (invoices.checks) ---------------------------------------------------
+
+BLANK = r"^\s*$"  # empty or only whitespace: the SQL twin of checks._blank
+
+# The SQL twin of each counted rule in invoices.checks (COUNTED_CODES); a test holds the two together.
+FINDING_CONDITIONS: dict[str, Q] = {
+    checks.Code.DEBTOR_NAME_MISSING: Q(debtor__name__regex=BLANK),
+    checks.Code.DEBTOR_ADDRESS_INCOMPLETE: (
+        Q(debtor__street__regex=BLANK) | Q(debtor__postal_code__regex=BLANK) | Q(debtor__city__regex=BLANK)
+    ),
+    checks.Code.INVOICE_VAT_IMPLAUSIBLE: Q(vat_amount__lt=0) | Q(vat_amount__gt=F("amount")),
+    checks.Code.DEBTOR_VAT_ID_MISSING_ZERO_VAT: Q(
+        debtor__kind=DebtorKind.BUSINESS, amount__gt=0, vat_amount=0, debtor__vat_id__regex=BLANK
+    ),
+    checks.Code.DEBTOR_BUSINESS_IDS_MISSING: Q(
+        debtor__kind=DebtorKind.BUSINESS, debtor__kvk_number__regex=BLANK, debtor__vat_id__regex=BLANK
+    ),
+}
+
+
+def invoice_finding_counts(*, organization: Organization) -> dict[str, int]:
+    """How many open invoices have each counted finding, in one query (one filtered COUNT per rule).
+
+    Only open invoices: they are the ones that may still need a reminder or a collection case.
+    """
+    row = (
+        Invoice.objects.for_organization(organization)
+        .filter(open_q())
+        .aggregate(**{code: Count("id", filter=condition) for code, condition in FINDING_CONDITIONS.items()})
+    )
+    return {code: row[code] for code in FINDING_CONDITIONS}

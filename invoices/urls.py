@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoices import views
+from invoices import import_views, views
 
 urlpatterns = [
     path("debtors/", views.debtor_list, name="debtor_list"),
@@ -11,4 +11,10 @@ urlpatterns = [
     path("invoices/<uuid:invoice_id>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<uuid:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<uuid:invoice_id>/payments/", views.payment_add, name="payment_add"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/<uuid:import_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:import_id>/mapping/", import_views.import_mapping, name="import_mapping"),
+    path("imports/<uuid:import_id>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<uuid:import_id>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<uuid:import_id>/rejected.csv", import_views.import_rejected, name="import_rejected"),
 ]

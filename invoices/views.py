@@ -22,13 +22,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from invoices import selectors, services
+from invoices import checks, selectors, services
 from invoices.forms import InvoiceFilterForm, PauseForm, PaymentForm
 from invoices.models import Debtor, Invoice, PaymentSource
 from invoices.selectors import DEFAULT_INVOICE_SORT
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role
+from reminders.flow_forms import DebtorFlowForm
+from reminders.flow_selectors import FlowSource, debtor_flow_state
 
 PAGE_SIZE = 50
 SORTABLE_INVOICE_COLUMNS = ("number", "debtor", "issue_date", "due_date", "amount", "open_amount")
@@ -90,12 +92,22 @@ def debtor_list(request: OrganizationRequest) -> HttpResponse:
 @organization_view()
 def debtor_detail(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
     debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
-    return _debtor_detail(request, debtor)
+    return debtor_detail_render(request, debtor)
 
 
-def _debtor_detail(request: OrganizationRequest, debtor: Debtor, pause_form: PauseForm | None = None) -> HttpResponse:
+def debtor_detail_render(
+    request: OrganizationRequest,
+    debtor: Debtor,
+    pause_form: PauseForm | None = None,
+    flow_form: DebtorFlowForm | None = None,
+) -> HttpResponse:
+    """The debtor page; the write views render it again with their form and its errors."""
     organization, today = request.organization, _today(request)
     invoices = selectors.invoice_list(organization=organization, today=today, debtor=debtor, sort="-issue_date")
+    flow_state = debtor_flow_state(organization=organization, debtor=debtor)
+    if flow_form is None and request.membership.can_edit:
+        chosen = flow_state.applied if flow_state.source == FlowSource.CHOSEN else None
+        flow_form = DebtorFlowForm(initial={"flow": str(chosen.public_id) if chosen else ""}, flows=flow_state.options)
     return render(
         request,
         "invoices/debtor_detail.html",
@@ -106,6 +118,9 @@ def _debtor_detail(request: OrganizationRequest, debtor: Debtor, pause_form: Pau
             "page_link": _page_link("debtor_detail", request, debtor_id=debtor.public_id),
             "today": today,
             "pause_form": pause_form or PauseForm(today=today),
+            "findings": checks.debtor_findings(debtor),
+            "flow_state": flow_state,
+            "flow_form": flow_form,  # None for viewers: they see no write forms
         },
     )
 
@@ -129,7 +144,7 @@ def debtor_pause(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Reminders to %(name)s are paused.") % {"name": debtor.name})
             return _to_debtor(request, debtor)
-    return _debtor_detail(request, debtor, pause_form=form)
+    return debtor_detail_render(request, debtor, pause_form=form)
 
 
 @organization_view(Role.MEMBER)
@@ -226,6 +241,7 @@ def _invoice_detail(
             "payments": selectors.invoice_payments(organization=organization, invoice=invoice),
             "today": today,
             "payment_form": payment_form,  # None for viewers: they see no write forms
+            "findings": checks.invoice_findings(invoice, organization),
         },
     )
 

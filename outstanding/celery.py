@@ -12,9 +12,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outstanding.settings")
 app = Celery("outstanding")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# invoices/connector_tasks.py (accounting connectors) lives beside invoices/tasks.py.
+app.autodiscover_tasks(related_name="connector_tasks")
 
 # Times are Europe/Amsterdam (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
+    # Before the dunning run, so the run uses this morning's flow variants (reminders.scoring).
+    "flow-variants-daily": {"task": "reminders.tasks.flow_variants_update_all", "schedule": crontab(hour=5, minute=30)},
     "dunning-daily": {"task": "reminders.tasks.dunning_run_all", "schedule": crontab(hour=6, minute=30)},
+    # After the dunning run has planned the day's letters: one PDF per organization to print.
+    "letter-batches-daily": {
+        "task": "reminders.tasks.letter_batches_create_all",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "reminders-stale-sending": {"task": "reminders.tasks.stale_sending_release_task", "schedule": 15 * 60},
+    "reminders-requeue-due": {"task": "reminders.tasks.reminders_requeue_due_task", "schedule": 15 * 60},
+    # Accounting connectors: hourly, off the full hour; one task per active connection.
+    "connectors-sync-hourly": {"task": "invoices.connector_tasks.connectors_sync_all", "schedule": crontab(minute=17)},
 }

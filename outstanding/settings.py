@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (the CSP allows no CDN)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -152,11 +153,21 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Outstanding <no-reply@outstanding.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before a hanging SMTP server counts as a temporary failure (a worker must never wait forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# --- SMS (reminders.channels.sms) ----------------------------------------------------------------
+# "log" keeps messages in memory and logs their length (development, tests); "messagebird" sends them.
+SMS_BACKEND = env.str("SMS_BACKEND", default="log" if DEBUG or TESTING else "messagebird")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+# Last-resort sender (max. 11 letters and digits) when neither an organization's setting nor its name gives one.
+SMS_SENDER = env.str("SMS_SENDER", default="Outstanding")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["outstanding.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -201,16 +212,53 @@ if not DEBUG:
 CONTENT_SECURITY_POLICY_ENABLED = env.bool("CONTENT_SECURITY_POLICY", default=not DEBUG)
 
 # --- REST framework -------------------------------------------------------------------------------
+# The API (outstanding.api): API keys only (no sessions, so no CSRF), JSON only, one error format.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["outstanding.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["outstanding.api.permissions.HasApiKey"],
+    "DEFAULT_PAGINATION_CLASS": "outstanding.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["outstanding.api.parsers.DecimalJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "outstanding.api.throttling.ApiKeyBurstThrottle",
+        "outstanding.api.throttling.ApiKeySustainedThrottle",
+    ],
+    # Per API key. Burst: a quick run of requests; sustained: what an integration may keep up.
+    "DEFAULT_THROTTLE_RATES": {"api_key_burst": "20/second", "api_key_sustained": "120/minute"},
+    "EXCEPTION_HANDLER": "outstanding.api.exceptions.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,  # money leaves as "121.00", never as a float
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outstanding API",
-    "DESCRIPTION": "Receivables management: debtors, invoices, payments and reminders.",
+    "DESCRIPTION": (
+        "Receivables management: debtors, invoices, payments and reminders of one organization, the one "
+        "the API key belongs to. Authenticate with `Authorization: Bearer <key>` (Settings → API keys). "
+        'Money is a string with two decimals ("121.00"). Creating a debtor or an invoice is an upsert on '
+        "its external id (else the name or invoice number): sending it again updates it. Every error "
+        'answers {"error": {"code", "message", "details"}}.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are public: they describe the API, not anyone's data.
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "ReminderStatusEnum": "reminders.models.ReminderStatus",
+        "PaymentSourceEnum": "invoices.models.PaymentSource",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "outstanding.api.schema.add_error_responses",
+    ],
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -220,9 +268,20 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Demo -----------------------------------------------------------------------------------------
 DEMO_USER_EMAIL = env.str("DEMO_USER_EMAIL", default="demo@outstanding.test")
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="outstanding-demo")
+
+# --- Accounting connectors (invoices.connectors) ----------------------------------------------------
+# OAuth client of the Moneybird app registered at https://moneybird.com/user/applications/new with the
+# redirect URI {SITE_URL}/connect/moneybird/callback/. Empty: the settings page says Moneybird is not set up.
+MONEYBIRD_CLIENT_ID = env.str("MONEYBIRD_CLIENT_ID", default="")
+MONEYBIRD_CLIENT_SECRET = env.str("MONEYBIRD_CLIENT_SECRET", default="")

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from outstanding import views
+from invoices import connector_views
+from outstanding import api_key_views, views
 
 # Every creditor page: /app/<org_id>/... resolved by outstanding.access.organization_view.
 organization_patterns = [
@@ -15,6 +16,10 @@ organization_patterns = [
     path("members/<uuid:membership_id>/role/", views.member_role, name="member_role"),
     path("members/<uuid:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("settings/api-keys/", api_key_views.api_key_list, name="api_key_list"),
+    path("settings/api-keys/new/", api_key_views.api_key_create, name="api_key_create"),
+    path("settings/api-keys/<uuid:api_key_id>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
+    path("settings/accounting/", include("invoices.connector_urls")),
     path("", include("invoices.urls")),
     path("", include("reminders.urls")),
 ]
@@ -27,6 +32,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", include("outstanding.api_urls")),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Fixed OAuth redirect URI for accounting packages; the organization travels in the signed state.
+    path("connect/<slug:provider>/callback/", connector_views.oauth_callback, name="connector_oauth_callback"),
     path("app/", views.app_home, name="app_home"),
     path("app/new/", views.organization_new, name="organization_new"),
     path("app/<uuid:org_id>/", include(organization_patterns)),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from invoices import checks
 from invoices import selectors as invoice_selectors
 from outstanding import services
 from outstanding.access import OrganizationRequest, organization_view, post_only
@@ -81,7 +82,16 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
     return render(
         request,
         "outstanding/organization_home.html",
-        {"totals": totals, "most_overdue": most_overdue, "today": today},
+        {
+            "totals": totals,
+            "most_overdue": most_overdue,
+            "today": today,
+            # What to fix so invoices hold up in a collection case: the organization's own data first.
+            "organization_findings": checks.organization_findings(organization),
+            "invoice_finding_summaries": checks.finding_summaries(
+                invoice_selectors.invoice_finding_counts(organization=organization)
+            ),
+        },
     )
 
 
@@ -92,6 +102,8 @@ def organization_settings(request: OrganizationRequest) -> HttpResponse:
     can_manage = request.membership.can_manage
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
+    # Of the saved data, before the form copies unsaved input onto the instance.
+    findings = checks.organization_findings(organization)
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -100,7 +112,16 @@ def organization_settings(request: OrganizationRequest) -> HttpResponse:
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True
-    return render(request, "outstanding/organization_settings.html", {"form": form, "can_manage": can_manage})
+    context = {"form": form, "can_manage": can_manage, "findings": findings, "findings_by_field": _by_field(findings)}
+    return render(request, "outstanding/organization_settings.html", context)
+
+
+def _by_field(findings: list[checks.Finding]) -> dict[str, list[checks.Finding]]:
+    """Findings keyed by the settings field they belong next to."""
+    grouped: dict[str, list[checks.Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.field, []).append(finding)
+    return grouped
 
 
 @dataclass(frozen=True)

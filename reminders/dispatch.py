@@ -15,12 +15,19 @@ import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from invoices.models import InvoiceStatus
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
+
+if TYPE_CHECKING:
+    from reminders.rendering import RenderedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,10 @@ AUTOMATIC_CHANNELS = (Channel.EMAIL, Channel.SMS)
 MAX_ATTEMPTS = 5
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before attempt 2, 3, 4, 5
 STALE_AFTER = dt.timedelta(minutes=30)
+# A queued task or its scheduled retry normally runs well within this; after it the row is queued again.
+REQUEUE_GRACE = dt.timedelta(minutes=15)
+# Older reminders are not sent late by the sweep; they stay visible as planned/failed for a person.
+REQUEUE_MAX_AGE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class SendOutcome:
     retry_in: int | None = None
 
 
-def channel_module(channel: str):
+def channel_module(channel: str) -> ModuleType:
     return importlib.import_module(f"reminders.channels.{channel}")
 
 
@@ -50,9 +61,15 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
     def enqueue() -> None:
         from reminders.tasks import reminder_send_task
 
+        # unscoped: ids come from the engine or a scoped service, possibly of several organizations.
         automatic = Reminder.unscoped.filter(pk__in=ids, channel__in=AUTOMATIC_CHANNELS).values_list("pk", flat=True)
         for reminder_id in automatic:
-            reminder_send_task.delay(reminder_id)
+            try:
+                reminder_send_task.delay(reminder_id)
+            except Exception:
+                # The broker is down, or (eager mode) the task ran here and asked for a retry: the row
+                # stays planned or failed and reminders_requeue_due picks it up; the others still go.
+                logger.exception("reminder.enqueue_failed", extra={"reminder": reminder_id})
 
     # robust: a broker hiccup (or an eager retry) must not turn a committed plan into a failed run
     transaction.on_commit(enqueue, robust=True)
@@ -60,6 +77,7 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
 
 def _claim(reminder_id: int) -> Reminder | None:
     with transaction.atomic():
+        # unscoped: a worker serves every organization; the reminder carries its own.
         reminder = (
             Reminder.unscoped.select_for_update(skip_locked=True)
             .filter(
@@ -82,6 +100,8 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     reminder = _claim(reminder_id)
     if reminder is None:
         return SendOutcome("skipped")  # sent already, being sent, cancelled, or not a worker's channel
+    if not _has_open_invoices(reminder):
+        return _cancelled(reminder, _("Not sent: every invoice in it was paid or credited before it went out."))
     from reminders.rendering import render_reminder
 
     try:
@@ -94,12 +114,33 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     except Exception as exc:  # a bug must not leave the row in "sending" nor lose it
         logger.exception("reminder.send_crashed", extra={"reminder": reminder.pk})
         return _failed(reminder, f"{type(exc).__name__}: {exc}", temporary=True)
+    _record_sent(reminder, message, reference)
+    logger.info("reminder.sent", extra={"reminder": reminder.pk, "channel": reminder.channel})
+    return SendOutcome(ReminderStatus.SENT)
+
+
+def _has_open_invoices(reminder: Reminder) -> bool:
+    """Paid and credited invoices leave the flow at once, also between planning and sending."""
+    return reminder.items.filter(invoice__status=InvoiceStatus.OPEN, invoice__open_amount__gt=0).exists()
+
+
+def _cancelled(reminder: Reminder, reason: str) -> SendOutcome:
+    reminder.status = ReminderStatus.CANCELLED
+    reminder.error = reason
+    reminder.save(update_fields=["status", "error", "updated_at"])
+    logger.info("reminder.cancelled", extra={"reminder": reminder.pk})
+    return SendOutcome(ReminderStatus.CANCELLED)
+
+
+def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -> None:
+    """Keep what the debtor received: for an SMS that is the short text, not the e-mail's."""
+    is_sms = reminder.channel == Channel.SMS
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = timezone.now()
     reminder.provider_reference = str(reference or "")[:200]
     reminder.recipient = message.recipient[:300]
-    reminder.subject = message.subject[:300]
-    reminder.body = message.text
+    reminder.subject = "" if is_sms else message.subject[:300]
+    reminder.body = message.sms if is_sms else message.text
     reminder.error = ""
     reminder.save(
         update_fields=[
@@ -113,8 +154,6 @@ def reminder_send(reminder_id: int) -> SendOutcome:
             "updated_at",
         ]
     )
-    logger.info("reminder.sent", extra={"reminder": reminder.pk, "channel": reminder.channel})
-    return SendOutcome(ReminderStatus.SENT)
 
 
 def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
@@ -123,13 +162,14 @@ def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
     reminder.error = error[:2000]
     reminder.save(update_fields=["status", "error", "updated_at"])
     logger.warning("reminder.failed", extra={"reminder": reminder.pk, "attempt": reminder.attempts, "retry": retry})
-    delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS)) - 1] if retry else None
+    delay = int(_retry_delay(reminder.attempts).total_seconds()) if retry else None
     return SendOutcome(reminder.status, delay)
 
 
 def stale_sending_release(now: dt.datetime | None = None) -> int:
     """Reminders stuck in ``sending`` (a worker died) need a person: it may or may not have gone out."""
     cutoff = (now or timezone.now()) - STALE_AFTER
+    # unscoped: beat releases stuck rows of every organization at once.
     return Reminder.unscoped.filter(status=ReminderStatus.SENDING, updated_at__lt=cutoff).update(
         status=ReminderStatus.NEEDS_ATTENTION,
         error="The worker stopped while sending; check whether it arrived before sending again.",
@@ -146,3 +186,30 @@ def reminder_retry(*, reminder: Reminder) -> Reminder:
     reminder.save(update_fields=["status", "attempts", "updated_at"])
     reminders_enqueue([reminder.pk])
     return reminder
+
+
+def reminders_requeue_due(now: dt.datetime | None = None) -> int:
+    """Queue again the e-mails and SMS whose task got lost: the queue lives in Redis, the truth in PostgreSQL.
+
+    Planned ones that no worker claimed within :data:`REQUEUE_GRACE`, and failed ones whose retry is
+    that much overdue. The claim makes a duplicate task harmless. Returns how many were queued.
+    """
+    now = now or timezone.now()
+    # unscoped: beat sweeps every organization at once.
+    candidates = Reminder.unscoped.filter(
+        channel__in=AUTOMATIC_CHANNELS,
+        created_at__gte=now - REQUEUE_MAX_AGE,
+        updated_at__lt=now - REQUEUE_GRACE,
+        status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
+    ).values_list("pk", "status", "attempts", "updated_at")
+    due = [
+        pk
+        for pk, status, attempts, updated_at in candidates
+        if status == ReminderStatus.PLANNED or updated_at + _retry_delay(attempts) + REQUEUE_GRACE <= now
+    ]
+    reminders_enqueue(due)
+    return len(due)
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])

@@ -44,10 +44,13 @@ WITH settings AS (
 ),
 candidates AS (
     SELECT i.id AS invoice_id, i.debtor_id, i.open_amount, i.due_date, d.kind AS debtor_kind,
-           COALESCE(d.flow_id, fv.id, fs.id) AS flow_id
+           COALESCE(df.id, fv.id, fs.id) AS flow_id
     FROM invoices_invoice i
     JOIN invoices_debtor d ON d.id = i.debtor_id
     CROSS JOIN settings
+    -- the creditor's explicit choice, unless the debtor has since changed kind: a consumer must
+    -- never follow a business flow that lacks the 14-day letter
+    LEFT JOIN reminders_flow df ON df.id = d.flow_id AND df.debtor_kind = d.kind
     LEFT JOIN reminders_flow fv ON settings.dynamic_flows AND fv.organization_id = i.organization_id
          AND fv.debtor_kind = d.kind AND fv.variant = d.flow_variant
     LEFT JOIN reminders_flow fs ON fs.organization_id = i.organization_id

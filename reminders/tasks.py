@@ -6,7 +6,7 @@ from celery import shared_task
 
 from outstanding.calendar import local_today
 from outstanding.models import Organization
-from reminders import dispatch, services
+from reminders import dispatch, flow_services, letters, services
 
 
 @shared_task
@@ -28,7 +28,9 @@ def dunning_run_organization(organization_id: int) -> str:
 @shared_task(bind=True, max_retries=dispatch.MAX_ATTEMPTS)
 def reminder_send_task(self, reminder_id: int) -> str:  # type: ignore[no-untyped-def]
     outcome = dispatch.reminder_send(reminder_id)
-    if outcome.retry_in is not None:
+    # Run eagerly (tests, CELERY_TASK_ALWAYS_EAGER) a retry would raise into the caller; the
+    # requeue sweep picks the failed row up instead.
+    if outcome.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
 
@@ -36,3 +38,41 @@ def reminder_send_task(self, reminder_id: int) -> str:  # type: ignore[no-untype
 @shared_task
 def stale_sending_release_task() -> int:
     return dispatch.stale_sending_release()
+
+
+@shared_task
+def reminders_requeue_due_task() -> int:
+    """E-mails and SMS no worker picked up, and failed ones whose retry is due (a lost task loses nothing)."""
+    return dispatch.reminders_requeue_due()
+
+
+@shared_task
+def flow_variants_update_all() -> int:
+    """Beat, every night before the dunning run: score each organization's debtors, one task per organization."""
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    for organization_id in organization_ids:
+        flow_variants_update_organization.delay(organization_id)
+    return len(organization_ids)
+
+
+@shared_task
+def flow_variants_update_organization(organization_id: int) -> int:
+    organization = Organization.objects.get(pk=organization_id)
+    today = local_today(organization.time_zone)
+    return flow_services.debtor_flow_variants_update(organization=organization, today=today)
+
+
+@shared_task
+def letter_batches_create_all() -> int:
+    """Beat, every morning after the dunning run: each organization's print batch, one task per organization."""
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    for organization_id in organization_ids:
+        letter_batch_create_organization.delay(organization_id)
+    return len(organization_ids)
+
+
+@shared_task
+def letter_batch_create_organization(organization_id: int) -> str:
+    organization = Organization.objects.get(pk=organization_id)
+    batch = letters.letter_batch_create(organization=organization, date=local_today(organization.time_zone))
+    return f"{batch.letter_count} letters" if batch else "no letters"

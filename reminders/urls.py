@@ -1,5 +1,50 @@
 """Creditor pages of the reminders app, mounted under /app/<org_id>/ (see outstanding/urls.py)."""
 
-from django.urls import path  # noqa: F401 - used as pages are added
+from django.urls import path
 
-urlpatterns: list = []
+from reminders import call_views, flow_choice_views, letter_views
+
+urlpatterns: list = [
+    path("debtors/<uuid:debtor_id>/flow/", flow_choice_views.debtor_flow_choose, name="debtor_flow_choose"),
+]
+
+# Letters (print batches) and the call list.
+
+urlpatterns += [
+    path("letters/", letter_views.letter_list, name="letter_list"),
+    path("letters/batches/create/", letter_views.letter_batch_create, name="letter_batch_create"),
+    path("letters/batches/<uuid:batch_id>/", letter_views.letter_batch_detail, name="letter_batch_detail"),
+    path("letters/batches/<uuid:batch_id>/pdf/", letter_views.letter_batch_download, name="letter_batch_download"),
+    path("letters/<uuid:reminder_id>/preview/", letter_views.letter_preview, name="letter_preview"),
+    path("letters/<uuid:reminder_id>/registered/", letter_views.letter_registered, name="letter_registered"),
+    path("calls/", call_views.call_list, name="call_list"),
+    path("calls/export.csv", call_views.call_list_export, name="call_list_export"),
+    path("calls/<uuid:debtor_id>/outcome/", call_views.call_outcome, name="call_outcome"),
+]
+
+# Overview, week ahead, dunning settings and the flow editor.
+from reminders import views  # noqa: E402
+
+urlpatterns += [
+    path("reminders/", views.reminder_overview, name="reminder_overview"),
+    path("reminders/week/", views.week_ahead, name="week_ahead"),
+    path("reminders/<uuid:reminder_id>/retry/", views.reminder_retry, name="reminder_retry"),
+    path("reminders/<uuid:reminder_id>/cancel/", views.reminder_cancel, name="reminder_cancel"),
+    path("settings/reminders/", views.dunning_settings_edit, name="dunning_settings"),
+    path("settings/flows/", views.flow_list, name="flow_list"),
+    path("settings/flows/<uuid:flow_id>/", views.flow_detail, name="flow_detail"),
+    path("settings/flows/<uuid:flow_id>/rename/", views.flow_rename, name="flow_rename"),
+    path("settings/flows/<uuid:flow_id>/steps/", views.flow_step_add, name="flow_step_add"),
+    path("settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/", views.flow_step_edit, name="flow_step_edit"),
+    path("settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/delete/", views.flow_step_delete, name="flow_step_delete"),
+]
+
+# The words of reminders: message templates and their editor (kind, tone and language in the query string).
+from reminders import template_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/templates/", template_views.message_template_list, name="message_template_list"),
+    path("settings/templates/edit/", template_views.message_template_edit, name="message_template_edit"),
+    path("settings/templates/preview/", template_views.message_template_preview, name="message_template_preview"),
+    path("settings/templates/reset/", template_views.message_template_reset, name="message_template_reset"),
+]

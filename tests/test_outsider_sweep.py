@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from invoices.models import AccountingConnection, ImportJob
+from outstanding.api_keys import api_key_create
 from outstanding.models import Invitation, Membership
 from tests.conftest import Tenant, client_for
 from tests.factories import DebtorFactory, InvoiceFactory, PaymentFactory
@@ -53,12 +55,50 @@ def object_ids(org_a: Tenant) -> dict[str, str]:
     invoice = InvoiceFactory(debtor=DebtorFactory(organization=organization))
     PaymentFactory(invoice=invoice)
     invitation = Invitation.objects.create(organization=organization, email="new@example.test")
+    import_job = ImportJob.objects.create(organization=organization, kind="csv", file="imports/x.csv", filename="x.csv")
+    api_key, _raw_key = api_key_create(organization=organization, name="sync", access="read", created_by=None)
+    connection = AccountingConnection.objects.create(organization=organization, provider="moneybird", access_token="t")
     return {
         "org_id": str(organization.public_id),
         "debtor_id": str(invoice.debtor.public_id),
         "invoice_id": str(invoice.public_id),
         "membership_id": str(Membership.objects.get(organization=organization, user=org_a.member).public_id),
         "invitation_id": str(invitation.public_id),
+        "import_id": str(import_job.public_id),
+        "api_key_id": str(api_key.public_id),
+        "connection_id": str(connection.public_id),
+        **_reminder_ids(organization, invoice),
+        "batch_id": _letter_batch_id(organization),
+    }
+
+
+def _letter_batch_id(organization) -> str:  # type: ignore[no-untyped-def]
+    """A print batch of organization A (with no file: the sweep must get 404 before that matters)."""
+    import datetime as dt
+
+    from reminders.models import LetterBatch
+
+    return str(LetterBatch.objects.create(organization=organization, date=dt.date(2026, 11, 26)).public_id)
+
+
+def _reminder_ids(organization, invoice) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A flow, a step and a reminder of organization A."""
+    from outstanding.services import organization_defaults_install
+    from reminders.models import Flow, Reminder
+
+    organization_defaults_install(organization)
+    flow = Flow.objects.for_organization(organization).first()
+    reminder = Reminder.objects.create(
+        organization=organization,
+        debtor=invoice.debtor,
+        channel="letter",
+        kind="reminder",
+        planned_date=invoice.due_date,
+    )
+    return {
+        "flow_id": str(flow.public_id),
+        "step_id": str(flow.steps.first().public_id),
+        "reminder_id": str(reminder.public_id),
     }
 
 

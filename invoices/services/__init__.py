@@ -7,6 +7,7 @@ idempotent on (organization, external id or invoice number), used by every sourc
 from invoices.services.records import (
     DEBTOR_FIELDS,
     PAUSE_REASON_MAX_LENGTH,
+    credit_note_apply,
     debtor_create,
     debtor_pause,
     debtor_resume,
@@ -29,6 +30,7 @@ __all__ = [
     "DebtorData",
     "InvoiceData",
     "UpsertResult",
+    "credit_note_apply",
     "debtor_create",
     "debtor_pause",
     "debtor_resume",

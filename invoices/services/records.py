@@ -179,3 +179,52 @@ def _payment_by_reference(organization: Organization, source: str, reference: st
     if payment is not None:
         logger.info("payment.duplicate", extra={"payment": payment.pk, "source": source})
     return payment
+
+
+@transaction.atomic
+def credit_note_apply(
+    *,
+    organization: Organization,
+    invoice: Invoice,
+    number: str,
+    amount: Decimal,
+    date: dt.date,
+    reference: str = "",
+) -> tuple[Payment, bool]:
+    """Lower ``invoice`` by a credit note; idempotent per credit note. Returns (payment, created).
+
+    The credit is recorded through :func:`payment_record` with source ``credit`` and the credit note's
+    number as reference (``reference`` overrides it when one credit note is spread over several
+    invoices). When the credit covers everything still open the invoice becomes *credited*, not
+    *paid*: nobody paid it, the claim itself was reduced. A credit on an invoice that was already paid,
+    credited or written off is recorded but does not change its status.
+    """
+    reference = (reference or number).strip()
+    if not reference:
+        raise ValidationError({"number": _("The credit note has no number.")})
+    try:
+        # Locked before the duplicate check: the same credit note imported twice at once waits here
+        # and then finds the first one's payment.
+        locked = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
+    except Invoice.DoesNotExist:
+        raise ValidationError(_("The invoice belongs to another organization.")) from None
+    existing = _payment_by_reference(organization, PaymentSource.CREDIT_NOTE, reference)
+    if existing is not None:
+        return existing, False
+    open_before, status_before = locked.open_amount, locked.status
+    payment = payment_record(
+        organization=organization,
+        invoice=locked,
+        amount=amount,
+        date=date,
+        source=PaymentSource.CREDIT_NOTE,
+        reference=reference,
+    )
+    if payment.invoice_id != locked.pk:  # the same reference was committed for another invoice meanwhile
+        return payment, False
+    if status_before == InvoiceStatus.OPEN and open_before > 0 and payment.amount >= open_before:
+        locked.refresh_from_db(fields=["open_amount", "status"])
+        locked.status = InvoiceStatus.CREDITED
+        locked.save(update_fields=["status", "updated_at"])
+    logger.info("credit_note.applied", extra={"invoice": locked.pk, "payment": payment.pk})
+    return payment, True

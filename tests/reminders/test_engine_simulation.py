@@ -195,3 +195,16 @@ def test_an_organization_wide_pause_sends_nothing_until_it_ends(organization, le
     )
     assert engine.plan(organization, START).created_reminder_ids == []
     assert engine.plan(organization, START + dt.timedelta(days=2)).created_reminder_ids
+
+
+def test_an_explicit_flow_of_the_wrong_kind_is_ignored(organization) -> None:  # type: ignore[no-untyped-def]
+    """A debtor that became a consumer keeps the consumer flow (with its 14-day letter)."""
+    from reminders.models import Flow
+
+    business_firm = Flow.objects.for_organization(organization).get(debtor_kind="b2b", variant="firm")
+    consumer = DebtorFactory(organization=organization, kind="b2c", flow=business_firm)
+    invoice(consumer, "K1", START - dt.timedelta(days=1))
+    result = engine.plan(organization, START)
+    # the business "firm" flow would send an e-mail and an SMS in a firm tone on day +1; the consumer
+    # flow's latest step due is its friendly e-mail of day -2
+    assert [(m.channel, m.tone) for m in result.messages] == [("email", "friendly")]

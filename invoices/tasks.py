@@ -1,0 +1,17 @@
+"""Celery tasks of the invoices app: thin wrappers that take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from invoices.imports.services import import_run_queued
+from invoices.models import ImportJob
+from outstanding.models import Organization
+
+
+@shared_task
+def import_run_task(organization_id: int, job_id: int) -> str:
+    """Commit a large confirmed import (queued by ``import_confirm``); progress goes to the cache."""
+    organization = Organization.objects.get(pk=organization_id)
+    job = ImportJob.objects.for_organization(organization).get(pk=job_id)
+    return import_run_queued(job=job).status

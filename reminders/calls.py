@@ -1,0 +1,292 @@
+"""The call list: planned phone reminders, grouped per debtor, and what came of each call.
+
+A phone step of a flow plans a ``Reminder`` on the phone channel; nobody "sends" it: it waits on the
+call list until a person logs an outcome. Reached and a promise to pay count as the contact made
+(the reminder is sent). A promise pauses the debtor's open invoices until the promised day, so the
+engine sends nothing before then. No answer keeps the call on the list, until the third unanswered
+attempt hands it to a person; a wrong number does so at once and notes the number on the debtor.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from invoices.models import Debtor, Invoice, InvoiceStatus
+from outstanding.models import Organization, User
+from reminders.channels import PermanentFailure
+from reminders.models import CallOutcome, CallOutcomeKind, Channel, Reminder, ReminderStatus
+from reminders.rendering import render_reminder
+
+logger = logging.getLogger(__name__)
+
+MAX_UNANSWERED_CALLS = 3
+PROMISE_HORIZON = dt.timedelta(days=365)
+NOTE_MAX_LENGTH = 2000
+PROMISE_PAUSE_REASON = "payment promised"
+NO_ANSWER_ERROR = "No answer after %d calls; call again later or choose another way to reach the debtor."
+WRONG_NUMBER_ERROR = "The phone number was reported wrong; check the debtor's phone numbers."
+
+
+# --- Reads ------------------------------------------------------------------------------------------
+
+
+def calls_due(*, organization: Organization, today: dt.date) -> QuerySet[Reminder]:
+    """Planned phone reminders up to ``today``: what is on today's list."""
+    return (
+        Reminder.objects.for_organization(organization)
+        .filter(channel=Channel.PHONE, status=ReminderStatus.PLANNED, planned_date__lte=today)
+        .annotate(unanswered=Count("call_outcomes", filter=Q(call_outcomes__outcome=CallOutcomeKind.NO_ANSWER)))
+        .select_related("debtor", "organization")
+        .order_by("debtor__name", "debtor_id", "planned_date", "pk")
+    )
+
+
+@dataclass
+class CallTask:
+    """One debtor to call: their planned phone reminders, the invoices in them and what to say."""
+
+    debtor: Debtor
+    reminders: list[Reminder] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    unanswered: int = 0
+    last_outcome: CallOutcome | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((invoice.open_amount for invoice in self.invoices), Decimal("0.00"))
+
+    @property
+    def planned_date(self) -> dt.date:
+        return min(reminder.planned_date for reminder in self.reminders)
+
+
+def call_list(*, organization: Organization, today: dt.date) -> list[CallTask]:
+    """Today's call list, one task per debtor, each with the open invoices of its reminders and the script."""
+    tasks: dict[int, CallTask] = {}
+    for reminder in calls_due(organization=organization, today=today):
+        task = tasks.setdefault(reminder.debtor_id, CallTask(debtor=reminder.debtor))
+        task.reminders.append(reminder)
+        task.unanswered = max(task.unanswered, reminder.unanswered)  # type: ignore[attr-defined]
+        task.scripts.append(_script(reminder, today))
+    for task in tasks.values():
+        task.invoices = _open_invoices(organization, task.reminders)
+        task.last_outcome = (
+            CallOutcome.objects.for_organization(organization).filter(reminder__in=task.reminders).first()
+        )
+    return list(tasks.values())
+
+
+def _script(reminder: Reminder, today: dt.date) -> str:
+    try:
+        return render_reminder(reminder, today=today).phone_script
+    except PermanentFailure:  # everything in it was paid since planning: nothing to say
+        return ""
+    except Exception:  # the list must still show who to call when one template is broken
+        logger.exception("calls.script_failed", extra={"reminder": reminder.pk})
+        return ""
+
+
+def _open_invoices(organization: Organization, reminders: list[Reminder]) -> list[Invoice]:
+    return list(
+        Invoice.objects.for_organization(organization)
+        .filter(reminder_items__reminder__in=reminders, status=InvoiceStatus.OPEN, open_amount__gt=0)
+        .distinct()
+        .order_by("due_date", "number")
+    )
+
+
+# --- CSV export -------------------------------------------------------------------------------------
+
+# Cells a spreadsheet would run as a formula (CSV injection). A phone number like "+31 6 1234 5678" is safe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HARMLESS_NUMBER = re.compile(r"^[+-][\d\s()./,+-]*$")  # phone numbers and amounts: no function can hide here
+
+
+def _cell(value: str) -> str:
+    if value.startswith(FORMULA_START) and not HARMLESS_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _amount(value: Decimal) -> str:
+    """Dutch Excel reads "1234,56" as a number; no currency sign, no thousands separator."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def call_list_csv(tasks: Iterable[CallTask]) -> bytes:
+    """The call list for Excel: UTF-8 with a byte order mark, semicolons, Dutch decimal commas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Debtor"),
+            _("Phone numbers"),
+            _("Invoices"),
+            _("Open"),
+            _("Planned for"),
+            _("Unanswered calls"),
+            _("Script"),
+        ]
+    )
+    for task in tasks:
+        row = [
+            task.debtor.name,
+            ", ".join(task.debtor.phones),
+            ", ".join(invoice.number for invoice in task.invoices),
+            _amount(task.total),
+            formats.date_format(task.planned_date, "d-m-Y"),
+            str(task.unanswered),
+            "\n\n".join(script for script in task.scripts if script),
+        ]
+        writer.writerow([_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- Writes -----------------------------------------------------------------------------------------
+
+
+def call_outcome_log(
+    *,
+    organization: Organization,
+    debtor: Debtor,
+    today: dt.date,
+    outcome: str,
+    promised_date: dt.date | None = None,
+    note: str = "",
+    user: User | None = None,
+) -> list[CallOutcome]:
+    """Record what came of calling ``debtor`` for every call of theirs on today's list, and act on it."""
+    note = note.strip()
+    _validate(outcome, promised_date, note, today)
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.for_organization(organization)
+            .filter(debtor=debtor, channel=Channel.PHONE, status=ReminderStatus.PLANNED, planned_date__lte=today)
+            .select_for_update()
+            .order_by("planned_date", "pk")
+        )
+        if not reminders:
+            raise ValidationError(_("There is no call to log for this debtor today; it may have been logged already."))
+        outcomes = [
+            CallOutcome.objects.create(
+                organization=organization,
+                reminder=reminder,
+                outcome=outcome,
+                promised_date=promised_date if outcome == CallOutcomeKind.PROMISE else None,
+                note=note,
+                created_by=user,
+            )
+            for reminder in reminders
+        ]
+        _apply(outcome, organization, debtor, reminders, promised_date, note, today)
+    logger.info("calls.outcome", extra={"debtor": debtor.pk, "outcome": outcome, "reminders": len(reminders)})
+    return outcomes
+
+
+def _validate(outcome: str, promised_date: dt.date | None, note: str, today: dt.date) -> None:
+    if outcome not in CallOutcomeKind.values:
+        raise ValidationError({"outcome": _("Choose what came of the call.")})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": _("Keep the note to %(max)d characters or fewer.") % {"max": NOTE_MAX_LENGTH}})
+    if outcome != CallOutcomeKind.PROMISE:
+        return
+    if promised_date is None:
+        raise ValidationError({"promised_date": _("Give the date the debtor promised to pay on.")})
+    if promised_date < today:
+        raise ValidationError({"promised_date": _("A promised payment date cannot lie in the past.")})
+    if promised_date > today + PROMISE_HORIZON:
+        raise ValidationError(
+            {"promised_date": _("A promise more than a year ahead is an arrangement, not a promise.")}
+        )
+
+
+def _apply(
+    outcome: str,
+    organization: Organization,
+    debtor: Debtor,
+    reminders: list[Reminder],
+    promised_date: dt.date | None,
+    note: str,
+    today: dt.date,
+) -> None:
+    if outcome in (CallOutcomeKind.REACHED, CallOutcomeKind.PROMISE):
+        _mark_called(reminders, debtor, outcome, note)
+    if outcome == CallOutcomeKind.PROMISE:
+        assert promised_date is not None  # checked by _validate
+        _pause_until(organization, debtor, promised_date)
+    elif outcome == CallOutcomeKind.NO_ANSWER:
+        _count_unanswered(organization, reminders)
+    elif outcome == CallOutcomeKind.WRONG_NUMBER:
+        _wrong_number(organization, reminders, debtor, today)
+
+
+def _mark_called(reminders: list[Reminder], debtor: Debtor, outcome: str, note: str) -> None:
+    for reminder in reminders:
+        reminder.status = ReminderStatus.SENT
+        reminder.sent_at = timezone.now()
+        reminder.recipient = ", ".join(debtor.phones)[:300]
+        reminder.subject = str(CallOutcomeKind(outcome).label)[:300]
+        reminder.body = note
+        reminder.attempts += 1
+        reminder.error = ""
+        reminder.save(
+            update_fields=["status", "sent_at", "recipient", "subject", "body", "attempts", "error", "updated_at"]
+        )
+
+
+def _pause_until(organization: Organization, debtor: Debtor, promised_date: dt.date) -> None:
+    """Pause the debtor's open invoices up to and including the promised day; the engine resumes after.
+
+    An invoice paused for another reason (a dispute, an arrangement) keeps its own pause.
+    """
+    Invoice.objects.for_organization(organization).filter(
+        debtor=debtor, status=InvoiceStatus.OPEN, open_amount__gt=0, is_paused=False
+    ).update(is_paused=True, pause_reason=PROMISE_PAUSE_REASON, paused_until=promised_date, updated_at=timezone.now())
+
+
+def _count_unanswered(organization: Organization, reminders: list[Reminder]) -> None:
+    counts = dict(
+        CallOutcome.objects.for_organization(organization)
+        .filter(reminder__in=reminders, outcome=CallOutcomeKind.NO_ANSWER)
+        .values("reminder")
+        .annotate(count=Count("pk"))
+        .values_list("reminder", "count")
+    )
+    for reminder in reminders:
+        reminder.attempts += 1
+        fields = ["attempts", "updated_at"]
+        if counts.get(reminder.pk, 0) >= MAX_UNANSWERED_CALLS:
+            reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, NO_ANSWER_ERROR % MAX_UNANSWERED_CALLS
+            fields += ["status", "error"]
+        reminder.save(update_fields=fields)
+
+
+def _wrong_number(organization: Organization, reminders: list[Reminder], debtor: Debtor, today: dt.date) -> None:
+    for reminder in reminders:
+        reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, WRONG_NUMBER_ERROR
+        reminder.attempts += 1
+        reminder.save(update_fields=["status", "error", "attempts", "updated_at"])
+    # Until the debtor has a field for it, the flag is a dated line in the debtor's notes.
+    flag = _("%(date)s: phone number %(phones)s reported wrong on the call list.") % {
+        "date": today.isoformat(),
+        "phones": ", ".join(debtor.phones) or "–",
+    }
+    debtor.notes = f"{debtor.notes.rstrip()}\n{flag}".strip()
+    # Only the notes change: a full clean of the debtor must not be able to undo the logged call.
+    Debtor.objects.for_organization(organization).filter(pk=debtor.pk).update(
+        notes=debtor.notes, updated_at=timezone.now()
+    )

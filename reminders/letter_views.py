@@ -1,0 +1,113 @@
+"""Creditor pages for letters: the print batches, the letters waiting for the next one, previews."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
+from outstanding.calendar import local_today
+from outstanding.models import Role
+from reminders import letters
+from reminders.models import Channel, LetterBatch, Reminder
+
+
+def _today(request: OrganizationRequest) -> dt.date:
+    return local_today(request.organization.time_zone)
+
+
+def _to_list(request: OrganizationRequest) -> HttpResponse:
+    return redirect("letter_list", org_id=request.organization.public_id)
+
+
+@organization_view()
+def letter_list(request: OrganizationRequest) -> HttpResponse:
+    organization, today = request.organization, _today(request)
+    return render(
+        request,
+        "reminders/letters/letter_list.html",
+        {
+            "batches": letters.letter_batches(organization=organization)[:60],
+            "waiting": letters.letters_waiting(organization=organization),
+            "today": today,
+        },
+    )
+
+
+@organization_view(Role.MEMBER)
+def letter_batch_create(request: OrganizationRequest) -> HttpResponse:
+    if refused := post_only(request):
+        return refused
+    batch = letters.letter_batch_create(organization=request.organization, date=_today(request))
+    if batch is None:
+        messages.info(request, _("No letters are waiting to be printed."))
+        return _to_list(request)
+    messages.success(request, _("Print batch created with %(count)d letters.") % {"count": batch.letter_count})
+    return redirect("letter_batch_detail", org_id=request.organization.public_id, batch_id=batch.public_id)
+
+
+@organization_view()
+def letter_batch_detail(request: OrganizationRequest, batch_id: str) -> HttpResponse:
+    batch = tenant_object_or_404(LetterBatch, request.organization, public_id=batch_id)
+    return render(
+        request,
+        "reminders/letters/batch_detail.html",
+        {"batch": batch, "letters": letters.letters_in_batch(batch=batch)},
+    )
+
+
+@organization_view()
+def letter_batch_download(request: OrganizationRequest, batch_id: str) -> FileResponse:
+    batch = tenant_object_or_404(LetterBatch, request.organization, public_id=batch_id)
+    if not batch.pdf:
+        raise Http404
+    try:
+        pdf = batch.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if request.membership.can_edit:  # a viewer looking does not make the batch printed
+        letters.letter_batch_downloaded(batch=batch)
+    return FileResponse(
+        pdf, as_attachment=True, content_type="application/pdf", filename=f"letters-{batch.date.isoformat()}.pdf"
+    )
+
+
+def _letter(request: OrganizationRequest, reminder_id: str) -> Reminder:
+    return tenant_object_or_404(Reminder, request.organization, public_id=reminder_id, channel=Channel.LETTER)
+
+
+@organization_view()
+def letter_preview(request: OrganizationRequest, reminder_id: str) -> HttpResponse:
+    reminder = _letter(request, reminder_id)
+    pdf = letters.letter_preview_pdf(reminder=reminder, date=_today(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{reminder.public_id}.pdf"'
+    return response
+
+
+@organization_view(Role.MEMBER)
+def letter_registered(request: OrganizationRequest, reminder_id: str) -> HttpResponse:
+    """Send a waiting letter as registered mail (aangetekend), or take that back."""
+    reminder = _letter(request, reminder_id)
+    if refused := post_only(request):
+        return refused
+    registered = request.POST.get("registered") == "1"
+    try:
+        letters.letter_registered_set(reminder=reminder, registered=registered)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if registered:
+            messages.success(
+                request, _("The letter to %(name)s goes as registered mail.") % {"name": reminder.debtor.name}
+            )
+        else:
+            messages.success(
+                request, _("The letter to %(name)s goes as ordinary mail.") % {"name": reminder.debtor.name}
+            )
+    return _to_list(request)

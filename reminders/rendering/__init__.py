@@ -1,0 +1,336 @@
+"""Rendering a reminder's words: the sandbox, the plain-value context and the rendered message.
+
+Channels call :func:`render_reminder` and get a :class:`RenderedMessage` with every part filled in
+(e-mail subject, text and branded HTML, SMS, letter body, call script); ``text`` is the part that
+is the record of what was sent on the reminder's own channel. Tenant-editable templates are
+rendered in :mod:`reminders.rendering.sandbox` with plain values only
+(:mod:`reminders.rendering.context`): no model objects, no settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.template import TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from invoices.models import Debtor, InvoiceStatus
+from outstanding.calendar import local_today
+from reminders.channels import PermanentFailure
+from reminders.models import Channel, DunningSettings, MessageTemplate, Reminder, ReminderItem, StepKind
+from reminders.rendering.context import (
+    TERM_WORDING,
+    DebtorFacts,
+    InvoiceFacts,
+    MessageFacts,
+    fourteen_day_letter_costs,
+    logo_url,
+    message_context,
+    message_language,
+)
+from reminders.rendering.sandbox import render_sandboxed
+from reminders.rendering.sms import sms_fit, sms_plain
+
+logger = logging.getLogger(__name__)
+
+# Where the invoice table goes: the tenant writes {{ invoice_table }}, the renderer puts our own table
+# there (plain text or HTML). Private-use characters: nothing a tenant types, and not a line break
+# to str.splitlines() (which \x1c-\x1e are).
+TABLE_MARK = "\ue000invoice_table\ue000"
+TEMPLATE_FIELDS = ("email_subject", "email_body", "sms_body", "letter_body", "phone_script")
+
+LABELS = {
+    "nl": {
+        "invoice": "Factuur",
+        "issue_date": "Factuurdatum",
+        "due_date": "Vervaldatum",
+        "days_overdue": "Dagen over tijd",
+        "open_amount": "Openstaand",
+        "invoice_amount": "factuurbedrag",
+        "total": "Totaal openstaand",
+        "of": "van",
+        "due": "vervaldatum",
+        "pay_online": "Bekijk en betaal online",
+        "iban": "IBAN",
+        "in_name_of": "t.n.v.",
+        "kvk": "KvK",
+        "vat": "btw",
+        "reply_hint": "Vragen over deze facturen? Beantwoord gerust deze e-mail.",
+    },
+    "en": {
+        "invoice": "Invoice",
+        "issue_date": "Invoice date",
+        "due_date": "Due date",
+        "days_overdue": "Days overdue",
+        "open_amount": "Open",
+        "invoice_amount": "invoice amount",
+        "total": "Total open",
+        "of": "of",
+        "due": "due",
+        "pay_online": "View and pay online",
+        "iban": "IBAN",
+        "in_name_of": "in the name of",
+        "kvk": "Chamber of Commerce",
+        "vat": "VAT",
+        "reply_hint": "Questions about these invoices? Simply reply to this e-mail.",
+    },
+}
+
+
+class TemplateRenderError(PermanentFailure):
+    """A tenant template that does not compile or render: retrying will not help, a person must fix it."""
+
+
+@dataclass(frozen=True)
+class TemplateTexts:
+    """The five texts of one message template (a saved ``MessageTemplate`` or a draft in the editor)."""
+
+    email_subject: str
+    email_body: str
+    sms_body: str
+    letter_body: str
+    phone_script: str = ""
+
+    @classmethod
+    def of(cls, template: Any) -> TemplateTexts:
+        return cls(**{name: getattr(template, name) or "" for name in TEMPLATE_FIELDS})
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    recipient: str  # e-mail address(es) joined by ", ", phone number, or the postal address on one line
+    subject: str  # e-mail subject; the letter's subject line
+    text: str  # plain text of the reminder's channel (e-mail text part; the record of what was sent)
+    html: str = ""  # e-mail HTML part, branded
+    sms: str = ""
+    letter_html: str = ""  # body of the letter (the letter layout wraps it)
+    phone_script: str = ""
+    context: dict[str, Any] = field(default_factory=dict)  # the plain values it was rendered with
+    language: str = "nl"
+    email_text: str = ""  # the e-mail's plain text part, whatever the channel
+    email_content_html: str = ""  # the visible part of ``html`` without <head> (the editor's preview shows it)
+    letter_text: str = ""  # the letter body as plain text
+    collection_costs: Decimal | None = None  # 14-day letter: the costs stated in it
+    unknown_variables: tuple[str, ...] = ()  # placeholders that do not exist (rendered empty)
+
+
+def render_reminder(reminder: Reminder, *, today: dt.date | None = None) -> RenderedMessage:
+    """Render ``reminder`` in its debtor's language with the organization's template for its kind and tone.
+
+    Invoices paid in full since planning are left out; when none is left the reminder must not go out
+    and :class:`reminders.channels.PermanentFailure` is raised. ``today`` defaults to the
+    organization's local date (the date the message carries).
+    """
+    organization = reminder.organization
+    today = today or local_today(organization.time_zone)
+    facts = reminder_facts(reminder, today=today)
+    texts = message_template_texts(organization=organization, kind=facts.kind, tone=facts.tone, language=facts.language)
+    return render_message(
+        facts, texts, channel=reminder.channel, recipient=recipient(reminder.debtor, reminder.channel)
+    )
+
+
+def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
+    organization = reminder.organization
+    items = (
+        ReminderItem.objects.for_organization(organization)
+        .filter(reminder=reminder)
+        .select_related("invoice")
+        .order_by("invoice__due_date", "invoice__number")
+    )
+    invoices = tuple(
+        InvoiceFacts(
+            number=item.invoice.number,
+            issue_date=item.invoice.issue_date,
+            due_date=item.invoice.due_date,
+            amount=item.invoice.amount,
+            open_amount=item.invoice.open_amount,
+            currency=item.invoice.currency,
+        )
+        for item in items
+        if item.invoice.status == InvoiceStatus.OPEN and item.invoice.open_amount > 0
+    )
+    if not invoices:
+        raise PermanentFailure("every invoice in this reminder has been paid or closed since it was planned")
+    dunning = DunningSettings.objects.for_organization(organization).first()
+    debtor = reminder.debtor
+    return MessageFacts(
+        organization=organization,
+        debtor=DebtorFacts(
+            name=debtor.name,
+            contact_person=debtor.contact_person,
+            is_business=debtor.is_business,
+            address_lines=tuple(debtor.address_lines),
+        ),
+        invoices=invoices,
+        kind=reminder.kind,
+        tone=reminder.tone,
+        language=message_language(debtor.language),
+        today=today,
+        payment_term_days=dunning.payment_term_days_notice if dunning else 14,
+    )
+
+
+def message_template_texts(*, organization: Any, kind: str, tone: str, language: str) -> TemplateTexts:
+    """The organization's template, or the built-in default when it has none for this combination."""
+    from reminders.templates_default import default_texts
+
+    template = (
+        MessageTemplate.objects.for_organization(organization).filter(kind=kind, tone=tone, language=language).first()
+    )
+    return TemplateTexts.of(template) if template else default_texts(kind, tone, language)
+
+
+def recipient(debtor: Debtor, channel: str) -> str:
+    """Who the message goes to, as stored on the reminder: addresses, a phone number or a postal address."""
+    if channel == Channel.EMAIL:
+        return ", ".join(address for address in debtor.emails if address.strip())
+    if channel in (Channel.SMS, Channel.PHONE):
+        return debtor.phone
+    lines = [debtor.name, *([debtor.contact_person] if debtor.contact_person else []), *debtor.address_lines]
+    if debtor.country and debtor.country != "NL":
+        lines.append(debtor.country)
+    return ", ".join(line for line in lines if line)
+
+
+def render_message(
+    facts: MessageFacts,
+    texts: TemplateTexts,
+    *,
+    channel: str,
+    recipient: str = "",
+    absolute_logo: bool = True,
+) -> RenderedMessage:
+    """Every part of one message. Raises :class:`TemplateRenderError` for a template that does not render."""
+    language = message_language(facts.language)
+    context = message_context(facts)
+    if not absolute_logo:  # the editor's preview shows the logo from our own origin (CSP img-src 'self')
+        context["organization"]["logo_url"] = logo_url(facts.organization, absolute=False)
+    email_context = _with_term_wording(context, facts.kind, language, "email")
+    letter_context = _with_term_wording(context, facts.kind, language, "letter")
+    tables = _invoice_tables(context, language)
+    unknown: dict[str, None] = {}
+
+    def render(name: str, values: dict[str, Any], *, html: bool = False) -> str:
+        source = getattr(texts, name)
+        try:
+            result = render_sandboxed(source, {**values, "invoice_table": TABLE_MARK}, html=html)
+        except TemplateSyntaxError as exc:
+            raise TemplateRenderError(f"the {name} template does not compile: {exc}") from exc
+        except Exception as exc:  # a tenant template must never crash sending with a bare error
+            raise TemplateRenderError(f"the {name} template could not be rendered ({type(exc).__name__})") from exc
+        unknown.update(dict.fromkeys(result.unknown_variables))
+        return result.output
+
+    subject = " ".join(render("email_subject", email_context).replace(TABLE_MARK, "").split())
+    email_text = _text_with_table(render("email_body", email_context), tables.text)
+    email_body_html = _html_with_table(render("email_body", email_context, html=True), tables.html)
+    letter_text = _text_with_table(render("letter_body", letter_context), tables.text)
+    letter_html = _html_with_table(render("letter_body", letter_context, html=True), tables.html)
+    sms = sms_fit(sms_plain(render("sms_body", email_context).replace(TABLE_MARK, "")))
+    phone_script = _text_with_table(render("phone_script", context), tables.text) if texts.phone_script else ""
+    email_content = render_to_string(
+        "reminders/email/_message.html", _layout_context(context, language, body_html=email_body_html)
+    )
+    html = render_to_string(
+        "reminders/email/layout.html", {"language": language, "subject": subject, "content": email_content}
+    )
+    by_channel: dict[str, str] = {
+        Channel.EMAIL: email_text,
+        Channel.SMS: sms,
+        Channel.LETTER: letter_text,
+        Channel.PHONE: phone_script,
+    }
+    return RenderedMessage(
+        recipient=recipient,
+        subject=subject,
+        text=by_channel.get(channel, email_text),
+        html=html,
+        email_content_html=email_content,
+        sms=sms,
+        letter_html=letter_html,
+        phone_script=phone_script,
+        context=context,
+        language=language,
+        email_text=email_text,
+        letter_text=letter_text,
+        collection_costs=(
+            fourteen_day_letter_costs(facts.invoices, facts.today)
+            if facts.kind == StepKind.FOURTEEN_DAY_LETTER and facts.invoices
+            else None
+        ),
+        unknown_variables=tuple(unknown),
+    )
+
+
+def _with_term_wording(context: dict[str, Any], kind: str, language: str, medium: str) -> dict[str, Any]:
+    """A 14-day letter sent by e-mail counts from the e-mail's delivery, a letter from the letter's."""
+    if kind != StepKind.FOURTEEN_DAY_LETTER:
+        return context
+    return {**context, "term_wording": TERM_WORDING[(language, medium)]}
+
+
+@dataclass(frozen=True)
+class InvoiceTables:
+    text: str
+    html: SafeString
+
+
+def _invoice_tables(context: dict[str, Any], language: str) -> InvoiceTables:
+    labels = LABELS[language]
+    lines = []
+    for invoice in context["invoices"]:
+        line = (
+            f"- {labels['invoice']} {invoice['number']} {labels['of']} {invoice['issue_date']}, "
+            f"{labels['due']} {invoice['due_date']}: {invoice['open_amount']}"
+        )
+        if invoice["is_partly_paid"]:
+            line += f" ({labels['invoice_amount']} {invoice['amount']})"
+        lines.append(line)
+    lines.append(f"{labels['total']}: {context['total_open']}")
+    html = render_to_string(
+        "reminders/email/invoice_table.html",
+        {"invoices": context["invoices"], "total_open": context["total_open"], "labels": labels},
+    )
+    # Our own template, rendered with autoescape: safe already; strip() would turn it back into a plain str.
+    return InvoiceTables(text="\n".join(lines), html=mark_safe(html.strip()))  # noqa: S308
+
+
+def _text_with_table(text: str, table: str) -> str:
+    """The tenant's text with the invoice list where it asked for it, or after the text."""
+    if TABLE_MARK not in text:
+        text = f"{text.rstrip()}\n\n{TABLE_MARK}"
+    return _tidy_blank_lines(text.replace(TABLE_MARK, table))
+
+
+def _html_with_table(escaped: str, table_html: SafeString) -> SafeString:
+    """Paragraphs from the escaped text, with our invoice table as a block of its own."""
+    if TABLE_MARK not in escaped:
+        escaped = f"{escaped.rstrip()}\n\n{TABLE_MARK}"
+    blocks = re.split(r"\n\s*\n", escaped.replace(TABLE_MARK, f"\n\n{TABLE_MARK}\n\n").strip())
+    html = [
+        table_html if block.strip() == TABLE_MARK else "<p>" + "<br>\n".join(block.strip().splitlines()) + "</p>"
+        for block in blocks
+        if block.strip()
+    ]
+    # Every piece is tenant text escaped by render_sandboxed(html=True), or our own autoescaped table.
+    return mark_safe("\n".join(html))  # noqa: S308
+
+
+def _tidy_blank_lines(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.strip().splitlines()))
+
+
+def _layout_context(context: dict[str, Any], language: str, *, body_html: SafeString) -> dict[str, Any]:
+    return {
+        "body_html": body_html,
+        "organization": context["organization"],
+        "portal_url": context["portal_url"],
+        "labels": LABELS[language],
+    }

@@ -1,0 +1,148 @@
+"""What a tenant's template must satisfy before it is saved, checked on sample data.
+
+- It compiles and renders in the sandbox (unknown placeholders only warn: they render empty).
+- No numbered reminders ("2e herinnering", "second reminder"): DOMAIN.md §1, debtors wait for the last.
+- A 14-day letter (veertiendagenbrief, art. 6:96 lid 6 BW) states the exact collection costs
+  (``{{ collection_costs }}``) and a term that runs from the day after delivery: HR 25-11-2016,
+  ECLI:NL:HR:2016:2704 holds a letter counting "binnen 14 dagen na dagtekening" void.
+- The SMS fits in three segments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from collection.legal import is_valid_term_wording
+from outstanding.models import Organization
+from reminders.models import Channel, StepKind
+from reminders.rendering import TEMPLATE_FIELDS, RenderedMessage, TemplateRenderError, TemplateTexts, render_message
+from reminders.rendering.context import sample_facts
+from reminders.rendering.sandbox import compile_sandboxed
+from reminders.rendering.sms import MAX_SEGMENTS, sms_length
+
+_ORDINAL = (
+    r"(?:\d+\s*(?:e|ste|de|st|nd|rd|th)|eerste|tweede|derde|vierde|vijfde|zesde"
+    r"|first|second|third|fourth|fifth|sixth)"
+)
+_REMINDER_WORD = r"(?:herinnering|betalingsherinnering|aanmaning|sommatie|reminder|notice|demand)"
+NUMBERED_REMINDER = re.compile(
+    rf"\b{_ORDINAL}\s+(?:[\w-]+\s+)?{_REMINDER_WORD}"
+    rf"|\b{_REMINDER_WORD}\s*(?:nr\.?|no\.?|nummer|number|#)?\s*\d+\b(?![-/.]\d)",
+    re.IGNORECASE,
+)
+COLLECTION_COSTS_PLACEHOLDER = re.compile(r"{{\s*collection_costs\s*(?:\|[^}]*)?}}")
+
+
+@dataclass
+class TemplateCheck:
+    """Errors per field (refuse to save), warnings (show), and the sample rendering when there is one."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    preview: RenderedMessage | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def refuse(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def template_check(
+    texts: TemplateTexts, *, organization: Organization, kind: str, tone: str, language: str, today: dt.date
+) -> TemplateCheck:
+    """Check ``texts`` as they would be saved for ``kind``/``tone``/``language`` of ``organization``."""
+    check = TemplateCheck()
+    for name in TEMPLATE_FIELDS:
+        _check_compiles(check, name, getattr(texts, name))
+    if not check.is_valid:
+        return check
+    facts = sample_facts(organization=organization, kind=kind, tone=tone, language=language, today=today)
+    try:
+        check.preview = render_message(facts, texts, channel=Channel.EMAIL, absolute_logo=False)
+    except TemplateRenderError as exc:
+        check.refuse("__all__", _("The text could not be filled in with sample data: %(error)s") % {"error": exc})
+        return check
+    check.warnings += [
+        _("Unknown placeholder {{ %(name)s }}: it will be left empty.") % {"name": name}
+        for name in check.preview.unknown_variables
+    ]
+    _check_not_numbered(check, texts, check.preview)
+    _check_sms_length(check, check.preview)
+    if kind == StepKind.FOURTEEN_DAY_LETTER:
+        _check_fourteen_day_letter(check, texts, check.preview)
+    return check
+
+
+def _check_compiles(check: TemplateCheck, name: str, source: str) -> None:
+    try:
+        compile_sandboxed(source)
+    except Exception as exc:  # TemplateSyntaxError mostly; any failure to compile is the text's fault
+        check.refuse(
+            name,
+            _(
+                "This text cannot be used: %(error)s. Placeholders look like {{ debtor.name }}; only if, for "
+                "and with blocks are available."
+            )
+            % {"error": exc},
+        )
+
+
+def _check_not_numbered(check: TemplateCheck, texts: TemplateTexts, preview: RenderedMessage) -> None:
+    rendered = {
+        "email_subject": preview.subject,
+        "email_body": preview.email_text,
+        "sms_body": preview.sms,
+        "letter_body": preview.letter_text,
+        "phone_script": preview.phone_script,
+    }
+    for name in TEMPLATE_FIELDS:
+        match = NUMBERED_REMINDER.search(getattr(texts, name)) or NUMBERED_REMINDER.search(rendered[name])
+        if match:
+            check.refuse(
+                name,
+                _(
+                    "Do not number reminders (\u201c%(phrase)s\u201d): a debtor who reads that more will follow "
+                    "waits for the last one. Leave the number out; \u201claatste herinnering\u201d on a final "
+                    "notice is fine."
+                )
+                % {"phrase": match.group(0)},
+            )
+
+
+def _check_sms_length(check: TemplateCheck, preview: RenderedMessage) -> None:
+    length = sms_length(preview.sms)
+    if preview.sms.endswith("...") or not length.fits:
+        check.refuse(
+            "sms_body",
+            _("With sample data this SMS does not fit in %(max)s segments. Shorten it.") % {"max": MAX_SEGMENTS},
+        )
+
+
+def _check_fourteen_day_letter(check: TemplateCheck, texts: TemplateTexts, preview: RenderedMessage) -> None:
+    for name, rendered in (("letter_body", preview.letter_text), ("email_body", preview.email_text)):
+        if not COLLECTION_COSTS_PLACEHOLDER.search(getattr(texts, name)):
+            check.refuse(
+                name,
+                _(
+                    "A 14-day letter must state the exact collection costs that will be charged if the debtor does "
+                    "not pay in time (art. 6:96 lid 6 BW). Include {{ collection_costs }}."
+                ),
+            )
+        if not is_valid_term_wording(rendered):
+            check.refuse(
+                name,
+                _(
+                    "The 14-day term must run from the day after the debtor received the letter. The Hoge Raad "
+                    "ruled that a letter saying \u201cbinnen 14 dagen na dagtekening\u201d (or after sending, or "
+                    "from today) has no effect (HR 25-11-2016, ECLI:NL:HR:2016:2704), so no collection costs "
+                    "could be charged. Use {{ term_wording }}, which reads \u201c%(wording)s\u201d, and do not "
+                    "also count the term from the date of the letter."
+                )
+                % {"wording": preview.context.get("term_wording", "")},
+            )

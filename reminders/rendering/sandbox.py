@@ -1,0 +1,142 @@
+"""The sandbox tenant-editable texts are compiled and rendered in.
+
+A tenant's template is untrusted input that runs on our servers and ends up in e-mails and letters.
+So it gets its own :class:`django.template.Engine`:
+
+- no loaders: ``{% include %}`` and ``{% extends %}`` do not exist (the loader tags are not installed);
+- no tag libraries: ``{% load %}`` does not exist, ``libraries`` is empty;
+- HTML is escaped: the whole rendered text, so neither a debtor called ``<script>`` nor markup typed
+  by the tenant reaches an e-mail or a letter as markup;
+- a curated set of built-in tags and filters: nothing that reaches settings, URLs, the clock,
+  debug output, or that switches escaping off (``{% autoescape %}``, ``{% filter %}``, ``|safe``);
+- a context of plain values only (strings, numbers, booleans, tuples and read-only mappings of
+  those), built by :mod:`reminders.rendering.context`: there is no model object to walk from.
+
+Unknown variables render empty; :func:`render_sandboxed` also reports their names so the editor can
+warn about typos.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaultfilters, defaulttags
+from django.utils.html import escape
+
+# Control flow only. Left out on purpose: autoescape, filter, verbatim (they can switch off escaping),
+# load, url, csrf_token, debug, now (the clock is not a template's business), lorem, regroup,
+# widthratio, querystring, spaceless, templatetag.
+ALLOWED_TAGS = ("comment", "cycle", "firstof", "for", "if", "ifchanged", "with")
+# Left out: safe, safeseq (switch off escaping), pprint, json_script, escapejs, date/time filters
+# (dates arrive formatted), random (a message must be reproducible), dictsort (arbitrary lookups),
+# the *_html and urlize filters (they emit markup).
+ALLOWED_FILTERS = (
+    "add",
+    "capfirst",
+    "center",
+    "cut",
+    "default",
+    "default_if_none",
+    "divisibleby",
+    "first",
+    "join",
+    "last",
+    "length",
+    "ljust",
+    "lower",
+    "make_list",
+    "pluralize",
+    "rjust",
+    "slice",
+    "stringformat",
+    "striptags",
+    "title",
+    "truncatechars",
+    "truncatewords",
+    "upper",
+    "wordcount",
+    "wordwrap",
+    "yesno",
+)
+
+UNKNOWN_MARK = "\x1a"
+_UNKNOWN = re.compile(UNKNOWN_MARK + r"([^" + UNKNOWN_MARK + r"]*)" + UNKNOWN_MARK)
+
+
+def _sandbox_library() -> Library:
+    library = Library()
+    for name in ALLOWED_TAGS:
+        library.tags[name] = defaulttags.register.tags[name]
+    for name in ALLOWED_FILTERS:
+        library.filters[name] = defaultfilters.register.filters[name]
+    return library
+
+
+SANDBOX_LIBRARY = _sandbox_library()
+
+
+class SandboxEngine(Engine):
+    """An engine that knows only :data:`SANDBOX_LIBRARY`: no loaders, no libraries, no loader tags."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            dirs=[],
+            app_dirs=False,
+            loaders=[],
+            libraries={},
+            builtins=[],
+            autoescape=False,  # plain text out; HTML escapes the whole output (render_sandboxed)
+            # Unknown variables leave a marker that render_sandboxed() collects and removes.
+            string_if_invalid=UNKNOWN_MARK + "%s" + UNKNOWN_MARK,
+            debug=False,
+        )
+
+    def get_template_builtins(self, builtins: list[str]) -> list[Library]:
+        # Engine adds django's default builtins (including the loader tags); none of them here.
+        return [SANDBOX_LIBRARY]
+
+
+ENGINE = SandboxEngine()
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    output: str
+    unknown_variables: tuple[str, ...]
+
+
+def compile_sandboxed(source: str) -> Template:
+    """Compile ``source`` in the sandbox. Raises ``TemplateSyntaxError`` with a readable message."""
+    if UNKNOWN_MARK in source:
+        raise TemplateSyntaxError("The text contains a control character that is not allowed.")
+    return Template(source, engine=ENGINE)
+
+
+def render_sandboxed(source: str, context: Mapping[str, Any], *, html: bool = False) -> SandboxResult:
+    """Render ``source`` with ``context`` (plain values); with ``html`` the whole output is escaped.
+
+    Escaping the whole output, not only the variables (what autoescape does), also escapes markup the
+    tenant typed and string literals such as ``{{ x|default:"<b>" }}``, which Django treats as safe:
+    a tenant text is plain text, in the e-mail and in the letter.
+    """
+    template = compile_sandboxed(source)
+    rendered = str(template.render(Context(frozen(context), autoescape=False)))
+    unknown = tuple(dict.fromkeys(_UNKNOWN.findall(rendered)))
+    output = _UNKNOWN.sub("", rendered)
+    return SandboxResult(escape(output) if html else output, unknown)
+
+
+def frozen(value: Any) -> Any:
+    """A read-only copy: a template calling ``list.clear`` or ``dict.pop`` must not change what the next
+    part of the same message sees. Mappings become read-only proxies, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(frozen(item) for item in value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"only plain values may reach a tenant template, not {type(value).__name__}")

@@ -1,0 +1,170 @@
+"""Dynamic flows: which flow variant suits a debtor, from their payment history, with the reason in one sentence.
+
+A pure function over a :class:`PaymentHistory` (computed for all debtors of an organization in one SQL
+query by :func:`reminders.flow_selectors.debtor_payment_histories`) and ``today``. The rules, in order:
+
+1. **careful** (new customers) — the first invoice is less than ``NEW_CUSTOMER_DAYS`` (90) days old, or
+   fewer than ``MIN_PAID_INVOICES`` (3) invoices were paid so far: too little history to judge, so the
+   flow starts early, friendly and with a phone call.
+2. **firm** (chronic late payers) — of at least 3 paid invoices, at least ``CHRONIC_LATE_SHARE`` (50 %)
+   were paid late and on average at least ``CHRONIC_AVERAGE_DAYS_LATE`` (10) days late.
+3. **friendly** (punctual, long-standing customers) — a customer for at least ``LONG_STANDING_DAYS``
+   (365) days who paid at least ``PUNCTUAL_ON_TIME_SHARE`` (90 %) on time; *unless* an invoice is disputed
+   now, or more than ``FRIENDLY_MAX_AT_STAKE`` (€ 10,000) is open: then the standard flow, because a
+   dispute or a large exposure should not wait for the mild schedule.
+4. **standard** — everyone else.
+
+Definitions. *Days late* of a paid invoice: its last payment date (an invoice paid in parts counts at
+its last part) minus its due date, never below 0 — paying early does not make up for paying late
+elsewhere. *Late*: paid more than ``GRACE_DAYS`` (2) days after the due date — a transfer made on the
+due date is often booked a day or two later. *Disputes* are not modelled yet: invoices paused now with a
+reason (a dispute, a question) stand in for them. *At stake*: the open amount in euros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, ngettext
+
+from outstanding.money import format_money
+from reminders.models import FlowVariant
+
+NEW_CUSTOMER_DAYS = 90
+MIN_PAID_INVOICES = 3
+GRACE_DAYS = 2
+CHRONIC_LATE_SHARE = Decimal("0.5")
+CHRONIC_AVERAGE_DAYS_LATE = Decimal("10")
+LONG_STANDING_DAYS = 365
+PUNCTUAL_ON_TIME_SHARE = Decimal("0.9")
+FRIENDLY_MAX_AT_STAKE = Decimal("10000.00")
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class PaymentHistory:
+    """What one debtor's invoices and payments say about them. The defaults describe a debtor without invoices."""
+
+    invoice_count: int = 0
+    first_invoice_date: dt.date | None = None
+    paid_count: int = 0  # fully paid invoices with a payment date
+    late_count: int = 0  # of those, paid more than GRACE_DAYS after the due date
+    average_days_late: Decimal = ZERO
+    days_late_spread: Decimal = ZERO  # population standard deviation of the days late
+    disputed_count: int = 0  # open invoices paused now with a reason: the stand-in for disputes
+    open_amount: Decimal = ZERO  # at stake, in euros
+
+    @property
+    def late_share(self) -> Decimal:
+        return Decimal(self.late_count) / self.paid_count if self.paid_count else ZERO
+
+    @property
+    def on_time_count(self) -> int:
+        return self.paid_count - self.late_count
+
+    @property
+    def on_time_share(self) -> Decimal:
+        return Decimal(self.on_time_count) / self.paid_count if self.paid_count else ZERO
+
+    def customer_days(self, today: dt.date) -> int:
+        return (today - self.first_invoice_date).days if self.first_invoice_date else 0
+
+
+def flow_variant_for(history: PaymentHistory, *, today: dt.date) -> tuple[str, str]:
+    """The flow variant for this history and the reason in one sentence, in the active language."""
+    if history.first_invoice_date is None:
+        return FlowVariant.CAREFUL, gettext("No invoices yet.")
+    if history.customer_days(today) < NEW_CUSTOMER_DAYS:
+        return FlowVariant.CAREFUL, _new_customer_reason(history, today)
+    if history.paid_count < MIN_PAID_INVOICES:
+        return FlowVariant.CAREFUL, _little_history_reason(history, today)
+    if history.late_share >= CHRONIC_LATE_SHARE and history.average_days_late >= CHRONIC_AVERAGE_DAYS_LATE:
+        return FlowVariant.FIRM, _average_late_reason(history)
+    if history.customer_days(today) >= LONG_STANDING_DAYS and history.on_time_share >= PUNCTUAL_ON_TIME_SHARE:
+        return _punctual(history, today)
+    return FlowVariant.STANDARD, _standard_reason(history)
+
+
+def _punctual(history: PaymentHistory, today: dt.date) -> tuple[str, str]:
+    if history.disputed_count:
+        reason = ngettext(
+            "Pays on time, but %(count)d invoice is disputed.",
+            "Pays on time, but %(count)d invoices are disputed.",
+            history.disputed_count,
+        ) % {"count": history.disputed_count}
+        return FlowVariant.STANDARD, reason
+    if history.open_amount > FRIENDLY_MAX_AT_STAKE:
+        reason = gettext("Pays on time, but %(amount)s is at stake.") % {"amount": _money(history.open_amount)}
+        return FlowVariant.STANDARD, reason
+    return FlowVariant.FRIENDLY, _on_time_reason(history, today)
+
+
+def _on_time_reason(history: PaymentHistory, today: dt.date) -> str:
+    years = history.customer_days(today) // 365
+    if history.late_count == 0:
+        return ngettext(
+            "Always paid on time over %(years)d year.", "Always paid on time over %(years)d years.", years
+        ) % {"years": years}
+    return ngettext(
+        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d year.",
+        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d years.",
+        years,
+    ) % {"on_time": history.on_time_count, "paid": history.paid_count, "years": years}
+
+
+def _new_customer_reason(history: PaymentHistory, today: dt.date) -> str:
+    return ngettext(
+        "New customer since %(date)s: %(count)d invoice so far.",
+        "New customer since %(date)s: %(count)d invoices so far.",
+        history.invoice_count,
+    ) % {"date": _day(history.first_invoice_date, today), "count": history.invoice_count}
+
+
+def _little_history_reason(history: PaymentHistory, today: dt.date) -> str:
+    return ngettext(
+        "Little to go on: %(count)d invoice paid since %(date)s.",
+        "Little to go on: %(count)d invoices paid since %(date)s.",
+        history.paid_count,
+    ) % {"count": history.paid_count, "date": _day(history.first_invoice_date, today)}
+
+
+def _average_late_reason(history: PaymentHistory) -> str:
+    days = _whole_days(history.average_days_late)
+    return ngettext(
+        "Pays on average %(days)d day late over %(count)d invoices.",
+        "Pays on average %(days)d days late over %(count)d invoices.",
+        days,
+    ) % {"days": days, "count": history.paid_count}
+
+
+def _standard_reason(history: PaymentHistory) -> str:
+    if history.late_count == 0:
+        return ngettext(
+            "Paid %(count)d invoice on time; a customer for less than a year.",
+            "Paid all %(count)d invoices on time; a customer for less than a year.",
+            history.paid_count,
+        ) % {"count": history.paid_count}
+    return ngettext(
+        "Paid %(late)d of %(count)d invoice late.",
+        "Paid %(late)d of %(count)d invoices late.",
+        history.paid_count,
+    ) % {"late": history.late_count, "count": history.paid_count}
+
+
+def _whole_days(days: Decimal) -> int:
+    return int(days.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _day(day: dt.date | None, today: dt.date) -> str:
+    """3 October (this year) or 3 October 2024 (another year), in the active language."""
+    if day is None:
+        return ""
+    return date_format(day, "j F" if day.year == today.year else "j F Y")
+
+
+def _money(amount: Decimal) -> str:
+    return format_money(amount, "EUR", get_language() or "nl")
