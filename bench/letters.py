@@ -119,6 +119,7 @@ class Timer:
 
 def _single_versus_batched(organization) -> list[str]:  # type: ignore[no-untyped-def]
     import weasyprint
+    from django.template.loader import render_to_string
 
     from reminders.channels import letter as layout
     from reminders.models import Reminder
@@ -138,7 +139,7 @@ def _single_versus_batched(organization) -> list[str]:  # type: ignore[no-untype
     with Timer() as naive:  # what one document per letter costs when every document parses the stylesheet again
         for letter in built:
             html = layout.letters_html([letter], organization=organization)
-            css = weasyprint.CSS(string=layout.render_to_string("reminders/letter/letter.css"))
+            css = weasyprint.CSS(string=render_to_string("reminders/letter/letter.css"))
             weasyprint.HTML(string=html, url_fetcher=layout.LocalFilesOnly()).write_pdf(stylesheets=[css])
     return [
         f"{SINGLE} letters as one document: {batched.per(SINGLE)}",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from invoices.models import InvoiceStatus
+from invoices.models import Debtor, InvoiceStatus
 from invoices.selectors import DEFAULT_INVOICE_SORT, INVOICE_SORTS
+from outstanding.identifiers import clean_kvk, clean_vat_id
+from outstanding.models import Organization
 
 
 class InvoiceFilterForm(forms.Form):
@@ -105,3 +109,77 @@ class PaymentForm(forms.Form):
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip()
+
+
+class MultiValueField(forms.CharField):
+    """A list of values typed one per line (or separated by commas or semicolons)."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [part.strip() for part in re.split(r"[\n,;]+", text) if part.strip()]
+
+    def prepare_value(self, value: Any) -> str:
+        return "\n".join(value) if isinstance(value, list | tuple) else (value or "")
+
+
+class DebtorForm(forms.ModelForm):
+    """Debtor details typed by the creditor; identifiers checked the same way as in imports."""
+
+    emails = MultiValueField(label=_("E-mail addresses"), required=False, help_text=_("One per line."))
+    phones = MultiValueField(
+        label=_("Phone numbers"), required=False, help_text=_("One per line; mobile first for SMS.")
+    )
+    # Longer than stored: "1234 5678" and "NL 0000.99998.B57" are compacted in clean_*.
+    kvk_number = forms.CharField(label=_("KvK number"), max_length=20, required=False)
+    vat_id = forms.CharField(label=_("VAT id"), max_length=30, required=False)
+
+    class Meta:
+        model = Debtor
+        fields = [
+            "kind", "name", "contact_person", "emails", "phones", "street", "postal_code", "city", "country",
+            "language", "kvk_number", "vat_id", "external_id", "notes",
+        ]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_emails(self) -> list[str]:
+        emails = [email.lower() for email in self.cleaned_data["emails"]]
+        for email in emails:
+            validate_email(email)
+        return emails
+
+    def clean_kvk_number(self) -> str:
+        return clean_kvk(self.cleaned_data["kvk_number"])
+
+    def clean_vat_id(self) -> str:
+        return clean_vat_id(self.cleaned_data["vat_id"])
+
+
+class InvoiceForm(forms.Form):
+    """An invoice entered by hand (most arrive by import, the API or the accounting package)."""
+
+    debtor = forms.ModelChoiceField(label=_("Debtor"), queryset=Debtor.unscoped.none())
+    number = forms.CharField(label=_("Invoice number"), max_length=64)
+    issue_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount incl. VAT"), max_digits=14, decimal_places=2, min_value=Decimal("0"))
+    vat_amount = forms.DecimalField(
+        label=_("VAT amount"), max_digits=14, decimal_places=2, min_value=Decimal("0"), initial=Decimal("0.00")
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["debtor"].queryset = Debtor.objects.for_organization(organization).order_by("name")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("issue_date") and data.get("due_date") and data["due_date"] < data["issue_date"]:
+            self.add_error("due_date", _("The due date is before the invoice date."))
+        if (
+            data.get("amount") is not None
+            and data.get("vat_amount") is not None
+            and data["vat_amount"] > data["amount"]
+        ):
+            self.add_error("vat_amount", _("The VAT cannot be more than the amount."))
+        return data

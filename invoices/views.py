@@ -7,6 +7,7 @@ only; a plain request, or htmx restoring history after the back button, gets the
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from invoices import checks, selectors, services
-from invoices.forms import InvoiceFilterForm, PauseForm, PaymentForm
+from invoices.forms import DebtorForm, InvoiceFilterForm, InvoiceForm, PauseForm, PaymentForm
 from invoices.models import Debtor, Invoice, PaymentSource
 from invoices.selectors import DEFAULT_INVOICE_SORT
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
@@ -31,7 +32,9 @@ from outstanding.calendar import local_today
 from outstanding.models import Role
 from reminders.flow_forms import DebtorFlowForm
 from reminders.flow_selectors import FlowSource, debtor_flow_state
+from reminders.selectors import reminder_list
 
+TIMELINE_SIZE = 50
 PAGE_SIZE = 50
 SORTABLE_INVOICE_COLUMNS = ("number", "debtor", "issue_date", "due_date", "amount", "open_amount")
 
@@ -119,6 +122,7 @@ def debtor_detail_render(
             "today": today,
             "pause_form": pause_form or PauseForm(today=today),
             "findings": checks.debtor_findings(debtor),
+            "timeline": reminder_list(organization=organization, debtor=debtor)[:TIMELINE_SIZE],
             "flow_state": flow_state,
             "flow_form": flow_form,  # None for viewers: they see no write forms
         },
@@ -127,6 +131,41 @@ def debtor_detail_render(
 
 def _to_debtor(request: OrganizationRequest, debtor: Debtor) -> HttpResponse:
     return redirect("debtor_detail", org_id=request.organization.public_id, debtor_id=debtor.public_id)
+
+
+def _debtor_form_page(request: OrganizationRequest, form: DebtorForm, debtor: Debtor | None) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "invoices/debtor_form.html", {"form": form, "debtor": debtor}, status=status)
+
+
+@organization_view(Role.MEMBER)
+def debtor_new(request: OrganizationRequest) -> HttpResponse:
+    form = DebtorForm(request.POST or None, instance=Debtor(organization=request.organization))
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "name"}
+            debtor = services.debtor_create(organization=request.organization, name=form.cleaned_data["name"], **fields)
+        except ValidationError as exc:
+            _show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Debtor %(name)s added.") % {"name": debtor.name})
+            return _to_debtor(request, debtor)
+    return _debtor_form_page(request, form, None)
+
+
+@organization_view(Role.MEMBER)
+def debtor_edit(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
+    debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
+    form = DebtorForm(request.POST or None, instance=debtor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.debtor_update(debtor=debtor, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            _show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return _to_debtor(request, debtor)
+    return _debtor_form_page(request, form, debtor)
 
 
 @organization_view(Role.MEMBER)
@@ -242,8 +281,44 @@ def _invoice_detail(
             "today": today,
             "payment_form": payment_form,  # None for viewers: they see no write forms
             "findings": checks.invoice_findings(invoice, organization),
+            "timeline": reminder_list(organization=organization, invoice=invoice)[:TIMELINE_SIZE],
         },
     )
+
+
+@organization_view(Role.MEMBER)
+def invoice_new(request: OrganizationRequest) -> HttpResponse:
+    """Type in one invoice; most arrive by import, API or accounting package."""
+    organization = request.organization
+    initial = {"issue_date": _today(request), "due_date": _today(request) + dt.timedelta(days=30)}
+    debtor_id = request.GET.get("debtor")
+    if debtor_id:
+        initial["debtor"] = (
+            Debtor.objects.for_organization(organization).filter(public_id__in=_uuids(debtor_id)).first()
+        )
+    form = InvoiceForm(request.POST or None, organization=organization, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invoice = services.invoice_create(
+                organization=organization, debtor=data["debtor"], number=data["number"],
+                issue_date=data["issue_date"], due_date=data["due_date"], amount=data["amount"],
+                vat_amount=data["vat_amount"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _show_service_errors(form, exc)
+        else:
+            messages.success(request, _("Invoice %(number)s added.") % {"number": invoice.number})
+            return redirect("invoice_detail", org_id=organization.public_id, invoice_id=invoice.public_id)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "invoices/invoice_form.html", {"form": form}, status=status)
+
+
+def _uuids(value: str) -> list[str]:
+    try:
+        return [str(uuid.UUID(value))]
+    except ValueError:
+        return []
 
 
 @organization_view()

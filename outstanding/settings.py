@@ -276,6 +276,11 @@ LOGGING = {
     },
 }
 
+# --- Collection -------------------------------------------------------------------------------
+# The operator's Justis registration under the Wet kwaliteit incassodienstverlening (DOMAIN.md §8),
+# printed on collection letters sent on behalf of creditors. Empty until registered.
+WKI_REGISTRATION_NUMBER = env.str("WKI_REGISTRATION_NUMBER", default="")
+
 # --- Demo -----------------------------------------------------------------------------------------
 DEMO_USER_EMAIL = env.str("DEMO_USER_EMAIL", default="demo@outstanding.test")
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="outstanding-demo")

@@ -6,15 +6,21 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role
 from reminders import letters
+from reminders.channels import PermanentFailure
 from reminders.models import Channel, LetterBatch, Reminder
+from reminders.tasks import letter_batch_create_organization
+
+PRINT_NOW_LIMIT = 25  # letters printed within the request; more would keep the page waiting too long
 
 
 def _today(request: OrganizationRequest) -> dt.date:
@@ -41,13 +47,22 @@ def letter_list(request: OrganizationRequest) -> HttpResponse:
 
 @organization_view(Role.MEMBER)
 def letter_batch_create(request: OrganizationRequest) -> HttpResponse:
+    """A few letters are printed at once; many (a tenth of a second each) go to a worker."""
     if refused := post_only(request):
         return refused
-    batch = letters.letter_batch_create(organization=request.organization, date=_today(request))
+    organization, today = request.organization, _today(request)
+    if letters.letters_waiting(organization=organization, date=today).count() > PRINT_NOW_LIMIT:
+        transaction.on_commit(lambda: letter_batch_create_organization.delay(organization.pk))
+        messages.info(request, _("The print batch is being made; it appears in the list below within a few minutes."))
+        return _to_list(request)
+    batch = letters.letter_batch_create(organization=organization, date=today)
     if batch is None:
         messages.info(request, _("No letters are waiting to be printed."))
         return _to_list(request)
-    messages.success(request, _("Print batch created with %(count)d letters.") % {"count": batch.letter_count})
+    message = ngettext(
+        "Print batch created with %(count)d letter.", "Print batch created with %(count)d letters.", batch.letter_count
+    )
+    messages.success(request, message % {"count": batch.letter_count})
     return redirect("letter_batch_detail", org_id=request.organization.public_id, batch_id=batch.public_id)
 
 
@@ -84,7 +99,11 @@ def _letter(request: OrganizationRequest, reminder_id: str) -> Reminder:
 @organization_view()
 def letter_preview(request: OrganizationRequest, reminder_id: str) -> HttpResponse:
     reminder = _letter(request, reminder_id)
-    pdf = letters.letter_preview_pdf(reminder=reminder, date=_today(request))
+    try:
+        pdf = letters.letter_preview_pdf(reminder=reminder, date=_today(request))
+    except PermanentFailure as exc:  # everything in it was paid, or its template does not render
+        messages.error(request, _("This letter cannot be shown: %(reason)s") % {"reason": exc})
+        return _to_list(request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letter-{reminder.public_id}.pdf"'
     return response

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,12 @@ def letters_waiting(*, organization: Organization, date: dt.date | None = None) 
 
 
 def letter_batches(*, organization: Organization) -> QuerySet[LetterBatch]:
-    return LetterBatch.objects.for_organization(organization).order_by("-date", "-created_at")
+    """Newest first, each with ``registered_count``: registered letters go to a post office counter."""
+    return (
+        LetterBatch.objects.for_organization(organization)
+        .annotate(registered_count=Count("letters", filter=Q(letters__registered=True)))
+        .order_by("-date", "-created_at")
+    )
 
 
 def letters_in_batch(*, batch: LetterBatch) -> QuerySet[Reminder]:

@@ -102,6 +102,13 @@ class MoneybirdConnector(Connector):
     def pull(self, *, cursor: Mapping[str, Any], today: dt.date) -> PullBatch:
         if not self.credentials.account_id:
             raise NotConfiguredError("no administration chosen")
+        try:
+            return self._pull(cursor, today)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            # A record without a field we rely on, or with a value we cannot read: not our data to guess.
+            raise ConnectorError(f"unexpected record from Moneybird: {type(exc).__name__}") from None
+
+    def _pull(self, cursor: Mapping[str, Any], today: dt.date) -> PullBatch:
         seen = _seen_versions(cursor)
         listed = {
             "contacts": self._versions("contacts"),

@@ -97,7 +97,12 @@ def connection_sync(*, connection: AccountingConnection, now: dt.datetime, sleep
         return _failure_record(connection, StorageError(), now)
     logger.info(
         "connector.synced",
-        extra={"connection": connection.pk, "organization": organization.pk, "result": result.summary()},
+        extra={
+            "connection": connection.pk,
+            "organization": organization.pk,
+            "result": result.summary(),
+            "skipped": result.skipped_reasons[:20],  # external ids and field names only
+        },
     )
     return result
 

@@ -111,8 +111,9 @@ def _csv_table(data: bytes) -> Table:
         try:
             for record in reader:
                 start, line = line + 1, reader.line_num  # a quoted field may span lines: report where it starts
-                if any(cell.strip() for cell in record):
-                    yield start, list(record)
+                cells = [cell.strip() for cell in record]
+                if any(cells):
+                    yield start, cells
         except csv.Error as exc:
             raise ImportFileError(
                 _("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line + 1, "reason": exc}
@@ -201,8 +202,9 @@ def _xlsx_table(data: bytes) -> Table:
         try:
             sheet = workbook.worksheets[0]
             for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                if any(text(value) for value in values):
-                    yield line, list(values)
+                cells = [value.strip() if isinstance(value, str) else value for value in values]
+                if any(cell is not None and cell != "" for cell in cells):
+                    yield line, cells
         finally:
             workbook.close()
 

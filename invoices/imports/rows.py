@@ -22,7 +22,6 @@ from invoices.imports.fields import FIELDS_BY_KEY
 from invoices.imports.reading import ImportFileError, Table, max_data_rows
 from invoices.imports.values import (
     CellError,
-    is_blank,
     parse_amount,
     parse_country,
     parse_currency,
@@ -56,6 +55,11 @@ TEXT_LIMITS = {
     "city": Debtor._meta.get_field("city").max_length,
 }
 FAILED = object()  # a cell that was there but could not be read
+DEBTOR_KEYS = frozenset({
+    "debtor_name", "debtor_external_id", "contact_person", "email", "phone", "street", "postal_code", "city",
+    "country", "kvk_number", "vat_id", "iban", "kind", "language",
+})  # fmt: skip
+DEBTOR_CACHE_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,24 @@ class RowReader:
 
     def __init__(self, headers: list[str], mapping: Mapping[str, str]) -> None:
         self.columns = {key: header for key, header in mapping.items() if header in headers and key in FIELDS_BY_KEY}
-        self.positions = {key: headers.index(header) for key, header in self.columns.items()}
+        positions = {key: headers.index(header) for key, header in self.columns.items()}
+        self.invoice_positions = {key: position for key, position in positions.items() if key not in DEBTOR_KEYS}
+        self.debtor_positions = {key: position for key, position in positions.items() if key in DEBTOR_KEYS}
+        self.widest_position = max(positions.values(), default=-1)
         self.numbers_seen: dict[str, int] = {}
         self.external_ids_seen: dict[str, int] = {}
+        # A file names the same debtors on many rows, written the same way: their cells are read once.
+        self.debtors_read: dict[tuple[object, ...], tuple[DebtorData, dict[str, object], list[tuple[str, str]]]] = {}
 
     def column(self, key: str) -> str:
         return self.columns.get(key) or str(FIELDS_BY_KEY[key].label)
 
     def read(self, line: int, cells: list[object]) -> ParsedRow:
-        row = _RowParse(self, line, cells)
-        invoice = row.invoice()
-        if invoice is not None and not row.errors:
+        row = _RowParse(self, line, cells, self.invoice_positions)
+        fields = row.invoice_fields()
+        debtor = self._debtor(row, cells)
+        invoice = None if row.errors else InvoiceData(debtor=debtor, **fields)
+        if invoice is not None:
             row.errors.extend(
                 RowError(line, self.column(UPSERT_FIELDS.get(name, name)), reason)
                 for name, reason in invoice_data_errors(invoice)
@@ -109,6 +120,23 @@ class RowReader:
         if invoice is not None and not row.errors:
             row.errors.extend(self._repeats(line, invoice))
         return ParsedRow(line, row.values, row.errors, None if row.errors else invoice)
+
+    def _debtor(self, row: _RowParse, cells: list[object]) -> DebtorData:
+        positions = self.debtor_positions.values()
+        if len(cells) > self.widest_position:
+            raw = tuple(map(cells.__getitem__, positions))
+        else:  # a short row
+            raw = tuple(cells[position] if position < len(cells) else None for position in positions)
+        known = self.debtors_read.get(raw)
+        if known is None:
+            parse = _RowParse(self, row.line, cells, self.debtor_positions)
+            known = (parse.debtor(), parse.values, [(error.column, error.reason) for error in parse.errors])
+            if len(self.debtors_read) < DEBTOR_CACHE_MAX:
+                self.debtors_read[raw] = known
+        debtor, values, errors = known
+        row.values.update(values)
+        row.errors.extend(RowError(row.line, column, reason) for column, reason in errors)
+        return debtor
 
     def _repeats(self, line: int, invoice: InvoiceData) -> list[RowError]:
         """Only the first row with an invoice number (or external id) goes in; repeats are refused."""
@@ -130,10 +158,10 @@ class RowReader:
 class _RowParse:
     """The work of reading one row; collects values and errors as it goes."""
 
-    def __init__(self, reader: RowReader, line: int, cells: list[object]) -> None:
+    def __init__(self, reader: RowReader, line: int, cells: list[object], positions: dict[str, int]) -> None:
         self.reader, self.line = reader, line
         width = len(cells)  # a short row: the missing cells are empty
-        self.raw = {key: cells[position] if position < width else None for key, position in reader.positions.items()}
+        self.raw = {key: cells[position] if position < width else None for key, position in positions.items()}
         self.values: dict[str, object] = {}
         self.errors: list[RowError] = []
 
@@ -142,7 +170,7 @@ class _RowParse:
 
     def parse(self, key: str, parser: Callable[[Any], Any], default: object = None, required: bool = False) -> Any:
         raw = self.raw.get(key)
-        if is_blank(raw):
+        if raw is None or raw == "":  # the readers strip text cells
             if required:
                 self.error(key, _("%(field)s is missing.") % {"field": FIELDS_BY_KEY[key].label})
                 return FAILED
@@ -164,7 +192,8 @@ class _RowParse:
             return ""
         return "" if value is FAILED else value
 
-    def invoice(self) -> InvoiceData | None:
+    def invoice_fields(self) -> dict[str, Any]:
+        """Everything of the invoice but its debtor, as keyword arguments for InvoiceData."""
         number = self.text("number", required=True)
         issue_date = self.parse("issue_date", parse_date, required=True)
         due_date = self._due_date(issue_date)
@@ -175,17 +204,14 @@ class _RowParse:
         open_amount = self.parse("open_amount", parse_amount)
         currency = self.parse("currency", lambda value: parse_currency(text(value)), "EUR")
         external_id = self.text("external_id")
-        debtor = self.debtor()
-        if self.errors:
-            return None
-        return InvoiceData(
-            number=number, debtor=debtor, issue_date=issue_date, due_date=due_date, amount=amount,
-            vat_amount=vat_amount, open_amount=open_amount, currency=currency, external_id=external_id,
-        )  # fmt: skip
+        return {
+            "number": number, "issue_date": issue_date, "due_date": due_date, "amount": amount,
+            "vat_amount": vat_amount, "open_amount": open_amount, "currency": currency, "external_id": external_id,
+        }  # fmt: skip
 
     def _due_date(self, issue_date: object) -> object:
         """The due date column; when that is empty, the invoice date plus the payment term column."""
-        has_term = "payment_term" in self.reader.columns
+        has_term = "payment_term" in self.raw
         due_date = self.parse("due_date", parse_date, required=not has_term)
         if due_date is not None or not has_term:
             return due_date
@@ -273,12 +299,17 @@ def invoices_valid(table: Table, mapping: Mapping[str, str]) -> Iterator[Invoice
     invoice then carries that one description. Importing the same file twice changes nothing.
     """
     debtors: dict[tuple[str, str], DebtorData] = {}
+    merged_last: dict[tuple[str, str], DebtorData] = {}
     for row in rows_read(table, mapping):
         if row.invoice is not None:
-            _debtor_merge(debtors, row.invoice.debtor)
+            debtor = row.invoice.debtor
+            if merged_last.get(debtor.key) is not debtor:  # rows written alike give the very same object
+                _debtor_merge(debtors, debtor)
+                merged_last[debtor.key] = debtor
     for row in rows_read(table, mapping):
         if row.invoice is not None:
-            yield dataclasses.replace(row.invoice, debtor=debtors[row.invoice.debtor.key])
+            row.invoice.debtor = debtors[row.invoice.debtor.key]
+            yield row.invoice
 
 
 def _debtor_merge(debtors: dict[tuple[str, str], DebtorData], data: DebtorData) -> None:

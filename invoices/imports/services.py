@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from itertools import islice
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -31,7 +30,7 @@ from invoices.imports.rows import RowReader, invoices_valid, rows_check, rows_co
 from invoices.imports.selectors import job_table
 from invoices.imports.values import text
 from invoices.models import ImportJob, ImportMapping, ImportStatus
-from invoices.services.upsert import BATCH_SIZE, UpsertResult, invoices_upsert_many
+from invoices.services.upsert import invoices_upsert_many
 from outstanding.models import Organization, User
 
 try:  # written in parallel (invoices/ubl/); CSV and XLSX imports work without it
@@ -185,17 +184,20 @@ def _claim(job: ImportJob, from_status: str, to_status: str) -> bool:
 def import_run(*, job: ImportJob) -> ImportJob:
     """Commit the valid rows of a RUNNING job in one transaction; on any failure nothing is kept.
 
-    The batches follow the intake path's own batch size, so each ``invoices_upsert_many`` call is
-    one set-based batch and progress moves after each.
+    The rows stream from the file into the intake path, which writes them batch by batch; after
+    each batch the count goes to the cache for the progress bar.
     """
+
+    def progress(done: int) -> None:
+        job.processed_rows = done
+        progress_set(job_id=job.pk, processed=done)
+
     try:
         table = job_table(job)
         with transaction.atomic():
-            result = UpsertResult()
-            for batch in _batches(invoices_valid(table, job.mapping), BATCH_SIZE):
-                result.add(invoices_upsert_many(organization=job.organization, rows=batch))
-                job.processed_rows += len(batch)
-                progress_set(job_id=job.pk, processed=job.processed_rows)
+            result = invoices_upsert_many(
+                organization=job.organization, rows=invoices_valid(table, job.mapping), progress=progress
+            )
             job.status, job.finished_at, job.message = ImportStatus.DONE, timezone.now(), ""
             job.result = {name: getattr(result, name) for name in RESULT_COUNTS}
             job.save(update_fields=["status", "finished_at", "message", "result", "processed_rows"])
@@ -209,11 +211,6 @@ def import_run(*, job: ImportJob) -> ImportJob:
     else:
         logger.info("import.done", extra={"import_job": job.pk, "import_result": job.result})
     return job
-
-
-def _batches(invoices: Iterator, size: int) -> Iterator[list]:  # type: ignore[type-arg]
-    while batch := list(islice(invoices, size)):
-        yield batch
 
 
 def _fail(job: ImportJob, message: str) -> None:

@@ -32,6 +32,9 @@ DATE_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$")
 DATE_YMD = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 AMOUNT_BODY = re.compile(r"^\d[\d.,]*$")
+# The plain ways of writing an amount, read without the general rules below (most cells are one of these).
+DUTCH_AMOUNT = re.compile(r"^(-?)(\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,(\d{1,2}))?$")
+ENGLISH_AMOUNT = re.compile(r"^(-?)(\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.(\d{1,2}))?$")
 CURRENCY_NOISE = re.compile(r"[€$£\s\u00a0\u202f']|^(?:EUR|USD|GBP)|(?:EUR|USD|GBP)$", re.IGNORECASE)
 EMAIL_SPLIT = re.compile(r"[;,\s]+")
 PHONE_SPLIT = re.compile(r"[;,/]+")
@@ -148,6 +151,11 @@ def _amount_from_float(value: float) -> Decimal:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _amount_from_text(raw: str) -> Decimal:
+    match = DUTCH_AMOUNT.match(raw) or ENGLISH_AMOUNT.match(raw)
+    if match:
+        sign, whole, cents = match.groups()
+        digits = whole.replace(".", "").replace(",", "")
+        return _within_limits(Decimal(f"{sign}{digits}.{(cents or '').ljust(2, '0')}"))
     if raw.startswith("(") and raw.endswith(")"):
         raise CellError(
             _("“%(value)s”: negative amounts in brackets are not accepted; use a minus sign or a credit note.")
@@ -203,7 +211,7 @@ def _to_cents(amount: Decimal, raw: str) -> Decimal:
 
 
 def _within_limits(amount: Decimal) -> Decimal:
-    if abs(amount) >= MAX_AMOUNT:
+    if not -MAX_AMOUNT < amount < MAX_AMOUNT:
         raise CellError(_("The amount is too large."))
     return amount.quantize(CENT)
 

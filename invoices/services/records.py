@@ -91,7 +91,7 @@ def invoice_create(
     external_id: str = "",
 ) -> Invoice:
     if debtor.organization_id != organization.pk:
-        raise ValidationError("The debtor belongs to another organization.")
+        raise ValidationError(_("The debtor belongs to another organization."))
     amount = to_money(amount)
     open_amount = amount if open_amount is None else to_money(open_amount)
     invoice = Invoice(

@@ -107,8 +107,8 @@ def _check_not_numbered(check: TemplateCheck, texts: TemplateTexts, preview: Ren
             check.refuse(
                 name,
                 _(
-                    "Do not number reminders (\u201c%(phrase)s\u201d): a debtor who reads that more will follow "
-                    "waits for the last one. Leave the number out; \u201claatste herinnering\u201d on a final "
+                    "Do not number reminders (“%(phrase)s”): a debtor who reads that more will follow "
+                    "waits for the last one. Leave the number out; “laatste herinnering” on a final "
                     "notice is fine."
                 )
                 % {"phrase": match.group(0)},
@@ -139,9 +139,9 @@ def _check_fourteen_day_letter(check: TemplateCheck, texts: TemplateTexts, previ
                 name,
                 _(
                     "The 14-day term must run from the day after the debtor received the letter. The Hoge Raad "
-                    "ruled that a letter saying \u201cbinnen 14 dagen na dagtekening\u201d (or after sending, or "
+                    "ruled that a letter saying “binnen 14 dagen na dagtekening” (or after sending, or "
                     "from today) has no effect (HR 25-11-2016, ECLI:NL:HR:2016:2704), so no collection costs "
-                    "could be charged. Use {{ term_wording }}, which reads \u201c%(wording)s\u201d, and do not "
+                    "could be charged. Use {{ term_wording }}, which reads “%(wording)s”, and do not "
                     "also count the term from the date of the letter."
                 )
                 % {"wording": preview.context.get("term_wording", "")},

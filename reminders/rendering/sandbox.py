@@ -109,6 +109,10 @@ class SandboxResult:
     unknown_variables: tuple[str, ...]
 
 
+# "Bakkerij B.V." at the end of a sentence would read "B.V.."; an ellipsis stays as it is.
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
+
+
 def compile_sandboxed(source: str) -> Template:
     """Compile ``source`` in the sandbox. Raises ``TemplateSyntaxError`` with a readable message."""
     if UNKNOWN_MARK in source:
@@ -126,7 +130,7 @@ def render_sandboxed(source: str, context: Mapping[str, Any], *, html: bool = Fa
     template = compile_sandboxed(source)
     rendered = str(template.render(Context(frozen(context), autoescape=False)))
     unknown = tuple(dict.fromkeys(_UNKNOWN.findall(rendered)))
-    output = _UNKNOWN.sub("", rendered)
+    output = _DOUBLE_STOP.sub("", _UNKNOWN.sub("", rendered))
     return SandboxResult(escape(output) if html else output, unknown)
 
 

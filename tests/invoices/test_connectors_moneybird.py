@@ -17,6 +17,7 @@ from responses import matchers
 from invoices.connectors.base import (
     AccountNotFoundError,
     AuthError,
+    ConnectorError,
     Credentials,
     NotConfiguredError,
     RateLimitedError,
@@ -364,6 +365,16 @@ def test_failures_map_onto_what_the_creditor_can_do_about_them(
     mb.post(INVOICES_SYNC, **answer)
     with pytest.raises(error):
         connector().pull(cursor={}, today=TODAY)
+
+
+def test_a_record_without_the_fields_we_rely_on_is_an_unexpected_answer(mb: responses.RequestsMock) -> None:
+    broken = invoice_record("2026-0101")
+    del broken["version"]
+    serve_lists(mb, invoices=versions([invoice_record("2026-0101")]), contacts=[])
+    mb.post(INVOICES_SYNC, json=[dict(broken, invoice_date="1 September 2026")])
+    with pytest.raises(ConnectorError) as raised:
+        connector().pull(cursor={}, today=TODAY)
+    assert type(raised.value) is ConnectorError
 
 
 def test_a_pull_without_an_administration_is_refused_before_any_request(mb: responses.RequestsMock) -> None:

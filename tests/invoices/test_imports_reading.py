@@ -14,6 +14,12 @@ from invoices.imports.reading import CSV, UBL, XLSX, ImportFileError, file_kind,
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages in English: the assertions read the English msgids, whatever Dutch catalog exists."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

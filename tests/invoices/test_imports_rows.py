@@ -6,11 +6,19 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from invoices.imports.fields import mapping_guess
 from invoices.imports.reading import CSV, table_open
 from invoices.imports.rows import RowError, RowReader, invoices_valid, rows_check, rows_preview
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages in English: the assertions read the English msgids, whatever Dutch catalog exists."""
+    settings.LANGUAGE_CODE = "en"
 
 
 def table(name: str):  # type: ignore[no-untyped-def]

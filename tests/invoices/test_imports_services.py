@@ -16,12 +16,19 @@ from invoices.imports import services
 from invoices.imports.reading import ImportFileError
 from invoices.imports.selectors import import_progress
 from invoices.models import Debtor, ImportJob, ImportMapping, ImportStatus, Invoice
+from invoices.services import DebtorData, InvoiceData, invoices_upsert_many
 from tests.factories import DebtorFactory
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BIG_HEADER = "Factuurnummer;Factuurdatum;Vervaldatum;Bedrag;Klantnummer;Naam;E-mail\n"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages in English: the assertions read the English msgids, whatever Dutch catalog exists."""
+    settings.LANGUAGE_CODE = "en"
 
 
 def upload(name: str, data: bytes | None = None) -> SimpleUploadedFile:
@@ -295,3 +302,23 @@ def test_a_bad_e_invoice_is_refused_with_the_ubl_message_and_nothing_stored(org_
         _ubl_upload(org_a, "invoice.xml", b"<not-an-invoice/>")
     assert not ImportJob.objects.for_organization(org_a.organization).exists()
     assert imported(org_a.organization) == 0
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(org_a) -> None:
+    """New invoices are written with PostgreSQL's COPY, whose text format escapes these characters."""
+    awkward = "F\\1\t2\n3\r4 'quoted' \"double\" \\N"
+    row = InvoiceData(
+        number=awkward, external_id="ext\\N", debtor=DebtorData(name="Naam\tmet tab"), issue_date=dt.date(2026, 10, 1),
+        due_date=dt.date(2026, 10, 31), amount=Decimal("12.34"), vat_amount=Decimal("2.14"),
+    )  # fmt: skip
+    result = invoices_upsert_many(organization=org_a.organization, rows=[row])
+    invoice = (
+        Invoice.objects.for_organization(org_a.organization).select_related("debtor").get(pk=result.invoice_ids[0])
+    )
+    assert (invoice.number, invoice.external_id, invoice.debtor.name) == (awkward, "ext\\N", "Naam\tmet tab")
+    assert (invoice.amount, invoice.vat_amount, invoice.open_amount, invoice.status) == (
+        Decimal("12.34"), Decimal("2.14"), Decimal("12.34"), "open"
+    )  # fmt: skip
+    assert invoice.public_id and invoice.created_at and invoice.updated_at and invoice.pdf.name == ""
+    again = invoices_upsert_many(organization=org_a.organization, rows=[row])
+    assert (again.created, again.unchanged) == (0, 1)

@@ -27,6 +27,12 @@ from invoices.imports.values import (
 NEW_YEARS_EVE = dt.date(2026, 12, 31)
 
 
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages in English: the assertions read the English msgids, whatever Dutch catalog exists."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.mark.parametrize(
     "value",
     [

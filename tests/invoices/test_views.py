@@ -627,7 +627,7 @@ def test_the_debtor_page_takes_a_bounded_number_of_queries(
     debtor = DebtorFactory(organization=org_a.organization)
     for _ in range(60):
         InvoiceFactory(debtor=debtor)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):  # 9 + the messages timeline (2)
         viewer_client.get(url("debtor_detail", org_a.organization, debtor_id=debtor.public_id))
 
 
@@ -635,7 +635,7 @@ def test_the_invoice_page_takes_a_bounded_number_of_queries(
     org_a, invoice_a, today, viewer_client, django_assert_max_num_queries
 ) -> None:
     PaymentFactory.create_batch(10, invoice=invoice_a, amount=Decimal("1.00"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # 8 + the messages timeline (2)
         viewer_client.get(url("invoice_detail", org_a.organization, invoice_id=invoice_a.public_id))
 
 

@@ -15,6 +15,11 @@ from tests.factories import DebtorFactory, InvoiceFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:
+    settings.LANGUAGE_CODE = "en"  # the pages in English (the msgids)
+
+
 def url(name: str, organization, *args: object) -> str:
     return reverse(name, args=[organization.public_id, *args])
 
@@ -39,12 +44,12 @@ def outcomes(org_a) -> int:
 
 
 def test_the_call_list_shows_who_to_call_what_is_open_and_what_to_say(org_a, call, viewer_client) -> None:
-    response = viewer_client.get(url("call_list", org_a.organization))
+    response = viewer_client.get(url("call_list", org_a.organization), HTTP_ACCEPT_LANGUAGE="nl")
     content = response.content.decode()
     assert response.status_code == 200
     assert "Bakkerij de Vries" in content and 'href="tel:+31201234567"' in content
     assert "F2001" in content and "€\xa01.234,56" in content
-    assert "Script" in content
+    assert 'class="call-script"' in content and "Totaal openstaand: €\xa01.234,56" in content  # the script
 
 
 def test_an_empty_call_list_says_so(org_a, viewer_client) -> None:

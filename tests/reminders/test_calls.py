@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from invoices.models import InvoiceStatus
 from reminders import calls, engine
@@ -20,6 +22,13 @@ from tests.factories import TODAY, DebtorFactory, InvoiceFactory
 pytestmark = pytest.mark.django_db
 
 YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages and CSV headers in English (the msgids); the Dutch catalogue is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

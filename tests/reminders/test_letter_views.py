@@ -10,11 +10,16 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from outstanding.calendar import local_today
-from reminders import letters
+from reminders import letter_views, letters
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
 from tests.factories import DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings) -> None:
+    settings.LANGUAGE_CODE = "en"  # the pages in English (the msgids)
 
 
 def url(name: str, organization, *args: object) -> str:
@@ -88,6 +93,17 @@ def test_a_member_creates_a_batch_now(org_a, letter, member_client) -> None:
     assert letter.status == ReminderStatus.SENT and letter.letter_batch == batch
 
 
+def test_many_letters_are_printed_by_a_worker(org_a, make_reminder, member_client, django_capture_on_commit_callbacks):
+    for number in range(letter_views.PRINT_NOW_LIMIT + 1):
+        letter_to(make_reminder, org_a.organization, f"Debiteur {number:02d}")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = member_client.post(url("letter_batch_create", org_a.organization))
+    assert response.status_code == 302 and response["Location"] == url("letter_list", org_a.organization)
+    assert len(callbacks) == 1  # the task, queued after the commit (run at once here: tasks are eager in tests)
+    batch = LetterBatch.objects.for_organization(org_a.organization).get()
+    assert batch.letter_count == letter_views.PRINT_NOW_LIMIT + 1
+
+
 def test_creating_a_batch_with_nothing_waiting_says_so(org_a, member_client) -> None:
     response = member_client.post(url("letter_batch_create", org_a.organization), follow=True)
     assert "No letters are waiting" in response.content.decode()
@@ -115,6 +131,8 @@ def test_the_batch_page_lists_its_letters_and_marks_registered_ones(make_reminde
     content = viewer_client.get(url("letter_batch_detail", org_a.organization, batch.public_id)).content.decode()  # type: ignore[union-attr]
     assert "Aangetekend B.V." in content and "Gewoon B.V." in content
     assert content.count('badge warn">Registered') == 1
+    listed = viewer_client.get(url("letter_list", org_a.organization)).content.decode()
+    assert "1 registered" in listed
 
 
 def test_a_member_downloads_the_batch_and_it_counts_as_downloaded(org_a, printed, member_client) -> None:
@@ -151,6 +169,14 @@ def test_the_preview_is_the_letter_as_a_pdf(org_a, letter, viewer_client) -> Non
     assert "Jansen Bouw B.V." in pdf_text(response.content)
     letter.refresh_from_db()
     assert letter.status == ReminderStatus.PLANNED  # looking changes nothing
+
+
+def test_a_letter_that_cannot_be_rendered_explains_why_instead_of_a_preview(org_a, letter, viewer_client) -> None:
+    invoice = letter.items.get().invoice
+    invoice.open_amount, invoice.status = 0, "paid"
+    invoice.save()
+    response = viewer_client.get(url("letter_preview", org_a.organization, letter.public_id), follow=True)
+    assert "This letter cannot be shown: every invoice in this reminder has been paid" in response.content.decode()
 
 
 def test_an_e_mail_reminder_has_no_letter_preview(org_a, make_reminder, viewer_client) -> None:

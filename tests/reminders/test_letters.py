@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import segno.helpers
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 from stdnum import iso11649
@@ -21,10 +23,11 @@ from collection.legal.fourteen_day_letter import fourteen_day_term
 from invoices.models import DebtorKind, InvoiceStatus
 from outstanding.calendar import local_today
 from reminders import letters
+from reminders.channels import PermanentFailure
 from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, MessageTemplate, Reminder, ReminderStatus, StepKind, Tone
 from reminders.rendering import RenderedMessage, render_reminder
-from reminders.tasks import letter_batch_create_organization
+from reminders.tasks import letter_batches_create_all
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +153,19 @@ def test_an_ordinary_letter_does_not_say_registered(letter) -> None:
 def test_the_footer_shows_the_organizations_kvk_vat_id_and_iban(letter) -> None:
     text = pdf_text(preview(letter))
     assert "KvK 12345678" in text and "Btw-id NL000099998B57" in text and "IBAN NL91 ABNA 0417 1643 00" in text
+
+
+def test_a_letter_in_a_collectors_name_shows_the_wki_registration_number(letter) -> None:
+    built = layout.letter_build(reminder=letter, message=message_for(letter), date=TODAY)
+    organization = letter.organization
+    assert "Wki-registratienummer" not in pdf_text(layout.letters_pdf([built], organization=organization))
+    text = pdf_text(layout.letters_pdf([built], organization=organization, collector_registration="123456"))
+    assert "Wki-registratienummer 123456" in text
+
+
+def test_letters_are_not_sent_one_by_one(letter) -> None:
+    with pytest.raises(PermanentFailure, match="print batch"):
+        layout.deliver(letter, message_for(letter))
 
 
 def test_the_return_address_is_printed_above_the_recipient(letter) -> None:
@@ -539,13 +555,17 @@ def test_a_fourteen_day_letter_in_a_batch_records_its_legal_dates(make_reminder,
     assert reminder.collection_costs == Decimal("40.00")  # the WIK minimum on € 121.00
 
 
-def test_the_daily_task_prints_the_letters_up_to_the_organizations_today(make_reminder, org_a) -> None:
-    reminder = letter_to(make_reminder, org_a.organization, "Taak B.V.")
-    reminder.planned_date = local_today(org_a.organization.time_zone)
-    reminder.save()
-    letter_batch_create_organization.delay(org_a.organization.pk)
-    reminder.refresh_from_db()
-    assert reminder.status == ReminderStatus.SENT and reminder.letter_batch is not None
+def test_the_daily_task_prints_each_organizations_letters_up_to_its_today(make_reminder, org_a, org_b) -> None:
+    ours = letter_to(make_reminder, org_a.organization, "Taak A B.V.")
+    theirs = letter_to(make_reminder, org_b.organization, "Taak B B.V.")
+    for reminder in (ours, theirs):
+        reminder.planned_date = local_today(reminder.organization.time_zone)
+        reminder.save()
+    letter_batches_create_all.delay()  # tasks run at once in tests
+    for reminder in (ours, theirs):
+        reminder.refresh_from_db()
+        assert reminder.status == ReminderStatus.SENT
+        assert reminder.letter_batch is not None and reminder.letter_batch.organization == reminder.organization
 
 
 # --- Registered mail and downloads ------------------------------------------------------------------
@@ -564,7 +584,7 @@ def test_a_printed_letter_cannot_be_made_registered(make_reminder, org_a) -> Non
     printed = letter_to(make_reminder, org_a.organization, "Gedrukt B.V.")
     batch(org_a.organization)
     printed.refresh_from_db()
-    with pytest.raises(Exception, match="printed already"):
+    with translation.override("en"), pytest.raises(ValidationError, match="printed already"):
         letters.letter_registered_set(reminder=printed, registered=True)
     printed.refresh_from_db()
     assert not printed.registered
@@ -572,7 +592,7 @@ def test_a_printed_letter_cannot_be_made_registered(make_reminder, org_a) -> Non
 
 def test_only_a_letter_can_be_sent_registered(make_reminder, debtor) -> None:
     email = make_reminder(debtor, invoices=(InvoiceFactory(debtor=debtor),), channel=Channel.EMAIL)
-    with pytest.raises(Exception, match="Only letters"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Only letters"):
         letters.letter_registered_set(reminder=email, registered=True)
     email.refresh_from_db()
     assert not email.registered

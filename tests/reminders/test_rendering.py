@@ -395,3 +395,10 @@ def test_an_overlong_sms_is_cut_at_a_word_to_three_segments() -> None:
     fitted = sms_fit(text)
     assert sms_length(fitted).segments == 3 and fitted.endswith("...")
     assert sms_fit("kort") == "kort"
+
+
+def test_a_name_ending_in_a_full_stop_does_not_double_it() -> None:
+    from reminders.rendering.sandbox import render_sandboxed
+
+    result = render_sandboxed("Dit is {{ name }}. Tot ziens... echt.", {"name": "Jansen B.V."})
+    assert result.output == "Dit is Jansen B.V. Tot ziens... echt."

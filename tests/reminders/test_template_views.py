@@ -36,6 +36,11 @@ def saved(tenant: Tenant, key: dict[str, str]) -> MessageTemplate:
 
 
 @pytest.fixture(autouse=True)
+def _english(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "en"  # the editor in English (the msgids); the debtor texts stay Dutch
+
+
+@pytest.fixture(autouse=True)
 def _defaults(org_a: Tenant) -> None:
     message_templates_create(org_a.organization)
 

@@ -1,23 +1,6 @@
-"""Letters: A4 PDFs for a Dutch window envelope, with the invoices, an EPC payment QR code and the sender.
+"""The letter's layout: an A4 page for a Dutch window envelope, filled with plain values, printed by WeasyPrint.
 
-Letters are not delivered by a worker: the day's letters of an organization go into one print batch
-(:mod:`reminders.letters`). This module only lays them out: :func:`letter_build` turns a reminder and
-its rendered message into plain values, :func:`letters_pdf` prints any number of them as one PDF with a
-page break per letter (one document renders about five times faster than one per letter; see
-``bench/letters.py``).
-
-**Window position.** Dutch window envelopes for an A4 sheet folded in three ("venstervelope" EA5/6,
-110 × 220 mm, or 22 × 11 cm, window on the LEFT) have a window of about 90 × 45 mm whose position on
-the folded sheet is roughly 20–22 mm from the left edge and 50–55 mm from the top. We take the window
-on the sheet as x 20–110 mm, y 50–95 mm (:data:`WINDOW`) and print the address well inside it
-(:data:`ADDRESS_FIELD`, x 24–104 mm, y 53–91 mm) so that the few millimetres a folded sheet moves in
-its envelope never hide a line. These figures are the common supplier specification; we have not
-checked them against the text of a NEN standard. The return address goes in small type on the first
-line of the window, above the recipient, as PostNL allows.
-
-**Words on the letter.** The fixed words of the layout ("Datum", "Betreft", "Aangetekend", ...) are
-debtor-facing content in the debtor's language, like the message templates: they are kept per
-language in :data:`LETTER_WORDS` so a Dutch letter is right without the UI translation catalogue.
+See the package docstring for the window position and the words on the letter.
 """
 
 from __future__ import annotations
@@ -44,7 +27,13 @@ from stdnum import iso11649
 from invoices.models import Debtor, InvoiceStatus
 from outstanding.models import Organization
 from outstanding.money import format_money
-from reminders.channels import PermanentFailure
+from reminders.channels.letter.payment import (
+    EPC_MIN_AMOUNT,
+    epc_payload,
+    epc_qr,
+    payment_reference,
+    qr_data_uri,
+)
 from reminders.models import Reminder
 from reminders.rendering import RenderedMessage
 
@@ -97,9 +86,6 @@ LETTER_WORDS: dict[str, dict[str, str]] = {
         "kvk": "KvK",
         "vat": "Btw-id",
         "wki": "Wki-registratienummer",
-        "invoice_one": "Factuur",
-        "invoice_many": "Facturen",
-        "and_more": "e.a.",
         "long_date": "j F Y",
         "short_date": "d-m-Y",
     },
@@ -125,9 +111,6 @@ LETTER_WORDS: dict[str, dict[str, str]] = {
         "kvk": "Chamber of Commerce",
         "vat": "VAT id",
         "wki": "Wki registration number",
-        "invoice_one": "Invoice",
-        "invoice_many": "Invoices",
-        "and_more": "and more",
         "long_date": "j F Y",
         "short_date": "j M Y",
     },
@@ -175,87 +158,6 @@ def country_name(code: str) -> str:
 
 def return_address_line(organization: Organization) -> str:
     return ", ".join([organization.display_legal_name, *organization.address_lines])
-
-
-# --- Payment: structured reference and EPC QR code (DOMAIN.md §9) -----------------------------------
-
-RF_BODY = re.compile(r"^[A-Z0-9]{1,21}$")
-EPC_NAME_MAX, EPC_TEXT_MAX, EPC_REFERENCE_MAX = 70, 140, 35
-EPC_MIN_AMOUNT, EPC_MAX_AMOUNT = Decimal("0.01"), Decimal("999999999.99")
-
-
-def creditor_reference(invoice_number: str) -> str | None:
-    """The ISO 11649 structured creditor reference ("RF" + 2 check digits + the number), or None.
-
-    None when the number holds characters a reference cannot (anything but letters and digits) or is
-    longer than 21: the bank would hand back something else than the number, so text is used instead.
-    """
-    body = invoice_number.strip().upper()
-    if not RF_BODY.match(body):
-        return None
-    # ISO 7064 mod 97-10 over the body followed by "RF00", letters as 10..35; check digits = 98 - rest.
-    digits = "".join(str(int(char, 36)) for char in body + "RF00")
-    return f"RF{98 - int(digits) % 97:02d}{body}"
-
-
-@dataclass(frozen=True)
-class PaymentReference:
-    structured: str = ""  # RF… (ISO 11649); or
-    text: str = ""  # unstructured remittance text, at most 140 characters
-
-
-def payment_reference(invoice_numbers: Sequence[str], language: str = "nl") -> PaymentReference:
-    """One invoice with a suitable number: its RF reference. Otherwise the invoice numbers as text."""
-    if len(invoice_numbers) == 1 and (structured := creditor_reference(invoice_numbers[0])):
-        return PaymentReference(structured=structured)
-    words = words_for(language)
-    label = words["invoice_one"] if len(invoice_numbers) == 1 else words["invoice_many"]
-    kept = list(invoice_numbers)
-    text = f"{label} {', '.join(kept)}"
-    # Too many numbers for 140 characters: as many as fit, then "e.a." (the table lists them all).
-    while len(text) > EPC_TEXT_MAX and len(kept) > 1:
-        kept.pop()
-        text = f"{label} {', '.join(kept)} {words['and_more']}"
-    return PaymentReference(text=text[:EPC_TEXT_MAX])
-
-
-def epc_payload(*, name: str, iban: str, amount: Decimal, reference: str = "", text: str = "", bic: str = "") -> bytes:
-    """The data of an EPC QR code ("GiroCode", EPC069-12 version 002, UTF-8), checked against the spec.
-
-    Lines: BCD, 002, 1 (UTF-8), SCT, BIC, name, IBAN, EUR amount, purpose, reference, text. Exactly one of
-    ``reference`` (structured, ISO 11649) and ``text`` is given. Trailing empty lines are left out.
-    """
-    name, iban = name.strip()[:EPC_NAME_MAX], IBAN(iban).compact
-    if not name:
-        raise ValueError("the beneficiary name is empty")
-    if bool(reference) == bool(text):
-        raise ValueError("give either a structured reference or a text, not both or neither")
-    if reference and not (len(reference) <= EPC_REFERENCE_MAX and iso11649.is_valid(reference)):
-        raise ValueError(f"not an ISO 11649 creditor reference: {reference!r}")
-    if len(text) > EPC_TEXT_MAX:
-        raise ValueError(f"the remittance text has {len(text)} characters; at most {EPC_TEXT_MAX}")
-    if not EPC_MIN_AMOUNT <= amount <= EPC_MAX_AMOUNT:
-        raise ValueError(f"an EPC amount lies between {EPC_MIN_AMOUNT} and {EPC_MAX_AMOUNT}")
-    lines = ["BCD", "002", "1", "SCT", bic, name, iban, f"EUR{amount:.2f}", "", reference, text]
-    while not lines[-1]:
-        lines.pop()
-    payload = "\n".join(lines).encode("utf-8")
-    if len(payload) > 331:
-        raise ValueError(f"the EPC payload has {len(payload)} bytes; at most 331")
-    return payload
-
-
-def epc_qr(payload: bytes) -> segno.QRCode:
-    """Error correction M and version ≤ 13, as EPC069-12 requires (what segno.helpers.make_epc_qr does)."""
-    code = segno.make_qr(payload, error="m", boost_error=False)
-    if int(code.version) > 13:  # a str only for Micro QR codes, which make_qr never makes
-        raise ValueError(f"an EPC QR code is version 13 at most, not {code.version}")
-    return code
-
-
-def qr_data_uri(code: segno.QRCode) -> str:
-    """The code as an SVG data URI: vector, so it prints sharp; the default 4-module quiet zone stays."""
-    return code.svg_data_uri(dark="#000", light="#fff")
 
 
 # --- The letter as plain values ---------------------------------------------------------------------
@@ -433,8 +335,3 @@ def letters_pdf(letters: Sequence[Letter], *, organization: Organization, collec
     html = letters_html(letters, organization=organization, collector_registration=collector_registration)
     document = weasyprint.HTML(string=html, base_url=str(settings.MEDIA_ROOT), url_fetcher=LocalFilesOnly())
     return document.write_pdf(stylesheets=[letter_stylesheet()])
-
-
-def deliver(reminder: Reminder, message: RenderedMessage) -> str:
-    """Not called by workers: letters are printed in the daily batch (reminders.letters)."""
-    raise PermanentFailure("Letters go out in the daily print batch, not one by one.")
