@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from invoices.imports.forms import ImportMappingForm, ImportUploadForm
 from invoices.imports.reading import ImportFileError
 from invoices.models import ImportJob, ImportStatus
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
-from outstanding.models import Role
+from outstanding.models import Role, User
 
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.READY)
 IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
@@ -44,9 +45,8 @@ def import_list(request: OrganizationRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None) if request.membership.can_edit else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            job = services.import_upload(
-                organization=request.organization, user=request.user, upload=form.cleaned_data["file"]
-            )
+            user = cast(User, request.user)  # organization_view lets only logged-in members in
+            job = services.import_upload(organization=request.organization, user=user, upload=form.cleaned_data["file"])
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -73,7 +73,7 @@ def _check_context(request: OrganizationRequest, job: ImportJob, form: ImportMap
     """The mapping form (for members), the preview and the check's findings."""
     try:
         table = selectors.job_table(job)
-        preview = selectors.import_preview(job=job)
+        preview = selectors.import_preview(job=job, table=table)
     except ImportFileError as exc:
         return {"file_error": str(exc)}
     if form is None and request.membership.can_edit:
@@ -129,7 +129,7 @@ def import_progress(request: OrganizationRequest, import_id: str) -> HttpRespons
 
 
 @organization_view()
-def import_rejected(request: OrganizationRequest, import_id: str) -> HttpResponse:
+def import_rejected(request: OrganizationRequest, import_id: str) -> HttpResponseBase:
     """The rejected rows with line, column and reason, as a CSV that opens in Dutch Excel."""
     job = _job(request, import_id)
     try:

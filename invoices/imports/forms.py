@@ -47,7 +47,7 @@ class ImportMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(NOT_IN_FILE, _("— not in the file —")), *((header, header) for header in headers)]
         for field in FIELDS:
-            label = _("%(field)s (required)") % {"field": field.label} if field.required else field.label
+            label = _("%(field)s (required)") % {"field": field.label} if field.required else str(field.label)
             self.fields[field.key] = forms.ChoiceField(
                 label=label, choices=choices, required=False, help_text=HELP.get(field.key, "")
             )

@@ -111,7 +111,7 @@ def _csv_table(data: bytes) -> Table:
         try:
             for record in reader:
                 start, line = line + 1, reader.line_num  # a quoted field may span lines: report where it starts
-                cells = [cell.strip() for cell in record]
+                cells: list[object] = [cell.strip() for cell in record]
                 if any(cells):
                     yield start, cells
         except csv.Error as exc:
@@ -163,18 +163,26 @@ def _decoded_sample(data: bytes, encoding: str) -> str:
     return codecs.getincrementaldecoder(encoding)().decode(data[:SNIFF_BYTES])
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    """csv.Sniffer's guess when it splits the first lines evenly; otherwise the separator that does."""
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect with the separator of the file.
+
+    csv.Sniffer's separator is taken when it splits the first lines evenly; otherwise the one that
+    does, and failing that the one that splits the header into the most columns. Only the separator
+    is taken from the sniffer: its guess of the quote character trips over names like "Zoë's Café".
+    """
     lines = [line for line in sample.splitlines()[:-1] or sample.splitlines() if line.strip()][:20]
     try:
-        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(DELIMITERS))
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
-        sniffed = None
-    if sniffed is not None and _columns_if_consistent(lines, sniffed.delimiter) > 1:
-        return sniffed
-    # Most columns wins; on a tie the order of DELIMITERS (semicolon first: Dutch Excel).
-    delimiter = max(DELIMITERS, key=lambda option: (_columns_if_consistent(lines, option), -DELIMITERS.index(option)))
-    return _dialect_for(delimiter)
+        sniffed = ""
+    if sniffed in DELIMITERS and _columns_if_consistent(lines, sniffed) > 1:
+        return _dialect_for(sniffed)
+
+    def preference(option: str) -> tuple[int, int, int]:  # on a full tie: semicolon (Dutch Excel) first
+        header = next(csv.reader(lines[:1], delimiter=option), [])
+        return _columns_if_consistent(lines, option), len(header), -DELIMITERS.index(option)
+
+    return _dialect_for(max(DELIMITERS, key=preference))
 
 
 def _columns_if_consistent(lines: list[str], delimiter: str) -> int:

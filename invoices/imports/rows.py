@@ -59,7 +59,7 @@ DEBTOR_KEYS = frozenset({
     "debtor_name", "debtor_external_id", "contact_person", "email", "phone", "street", "postal_code", "city",
     "country", "kvk_number", "vat_id", "iban", "kind", "language",
 })  # fmt: skip
-DEBTOR_CACHE_MAX = 50_000
+DEBTOR_CACHE_MAX = 20_000  # distinct debtor descriptions remembered per read of a file
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,10 @@ class RowReader:
         self.debtors_read: dict[tuple[object, ...], tuple[DebtorData, dict[str, object], list[tuple[str, str]]]] = {}
 
     def column(self, key: str) -> str:
-        return self.columns.get(key) or str(FIELDS_BY_KEY[key].label)
+        """The creditor's header for our field; our own label for a field not in the file."""
+        if key in self.columns:
+            return self.columns[key]
+        return str(FIELDS_BY_KEY[key].label) if key in FIELDS_BY_KEY else key
 
     def read(self, line: int, cells: list[object]) -> ParsedRow:
         row = _RowParse(self, line, cells, self.invoice_positions)
@@ -289,27 +292,33 @@ def rows_preview(table: Table, mapping: Mapping[str, str], limit: int = PREVIEW_
     return preview
 
 
-def invoices_valid(table: Table, mapping: Mapping[str, str]) -> Iterator[InvoiceData]:
+def invoices_valid(table: Table, mapping: Mapping[str, str]) -> list[InvoiceData]:
     """The valid rows' invoices, each debtor described as the whole file describes it.
 
     A debtor on many rows may be described a little differently on each (an e-mail address on one,
     a phone number on another). The intake path keeps the last description per batch; to make a
-    file's debtors independent of where the batches happen to split, a first pass merges what the
-    valid rows state about each debtor (later rows win, an empty cell erases nothing) and every
-    invoice then carries that one description. Importing the same file twice changes nothing.
+    file's debtors independent of where the batches happen to split, the descriptions the valid
+    rows give are merged (later rows win, an empty cell erases nothing) and every invoice of that
+    debtor carries the one merged description. Importing the same file twice changes nothing.
+
+    Merging needs the whole file read before the first batch is written, so the invoices are kept
+    in memory (about 60 MB per 100,000 rows; a file has at most ``max_data_rows``): one read of
+    the file instead of two.
     """
-    debtors: dict[tuple[str, str], DebtorData] = {}
-    merged_last: dict[tuple[str, str], DebtorData] = {}
+    merged: dict[tuple[str, str], DebtorData] = {}
+    merged_from: dict[tuple[str, str], DebtorData] = {}
+    invoices = []
     for row in rows_read(table, mapping):
-        if row.invoice is not None:
-            debtor = row.invoice.debtor
-            if merged_last.get(debtor.key) is not debtor:  # rows written alike give the very same object
-                _debtor_merge(debtors, debtor)
-                merged_last[debtor.key] = debtor
-    for row in rows_read(table, mapping):
-        if row.invoice is not None:
-            row.invoice.debtor = debtors[row.invoice.debtor.key]
-            yield row.invoice
+        invoice = row.invoice
+        if invoice is None:
+            continue
+        debtor = invoice.debtor
+        if merged_from.get(debtor.key) is not debtor:  # rows written alike share one object: merge it once
+            _debtor_merge(merged, debtor)
+            merged_from[debtor.key] = debtor
+        invoice.debtor = merged[debtor.key]  # completed in place by the rows still to come
+        invoices.append(invoice)
+    return invoices
 
 
 def _debtor_merge(debtors: dict[tuple[str, str], DebtorData], data: DebtorData) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -17,7 +20,6 @@ from outstanding.models import Organization
 RECENT_IMPORTS = 50
 DATE_FIELDS = {"issue_date", "due_date"}
 MONEY_FIELDS = {"amount", "vat_amount", "open_amount"}
-LIST_FIELDS = {"email", "phone"}
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,11 @@ def import_job_list(*, organization: Organization) -> QuerySet[ImportJob]:
     return ImportJob.objects.for_organization(organization).select_related("created_by")[:RECENT_IMPORTS]
 
 
-def import_preview(*, job: ImportJob) -> Preview:
-    """The first rows of the file as the mapping reads them; raises ImportFileError if the file is gone."""
+def import_preview(*, job: ImportJob, table: Table) -> Preview:
+    """The first rows of the job's file (``table``, from :func:`job_table`) as its mapping reads them."""
     columns = _preview_columns(job.mapping)
     rows = []
-    for row in rows_preview(job_table(job), job.mapping):
+    for row in rows_preview(table, job.mapping):
         failed = {error.column for error in row.errors}
         cells = [_cell(row.values.get(column.key), column, failed) for column in columns]
         currency = row.values.get("currency")
@@ -85,13 +87,17 @@ def _preview_columns(mapping: dict[str, str]) -> list[PreviewColumn]:
 
 
 def _cell(value: object, column: PreviewColumn, failed: set[str]) -> PreviewCell:
+    """How to show a value: read values by their type, unreadable ones as the text they were."""
     has_error = (column.header or column.label) in failed
-    if has_error or value is None:
-        return PreviewCell("" if value is None else value, "text", has_error)
-    if column.key in LIST_FIELDS:
-        return PreviewCell(", ".join(value), "text", False)  # type: ignore[call-overload]
-    kind = "date" if column.key in DATE_FIELDS else "money" if column.key in MONEY_FIELDS else "text"
-    return PreviewCell(value, kind, False)
+    if value is None:
+        return PreviewCell("", "text", has_error)
+    if isinstance(value, tuple):  # e-mail addresses, phone numbers
+        return PreviewCell(", ".join(cast(tuple[str, ...], value)), "text", has_error)
+    if isinstance(value, dt.date) and column.key in DATE_FIELDS:
+        return PreviewCell(value, "date", has_error)
+    if isinstance(value, Decimal) and column.key in MONEY_FIELDS:
+        return PreviewCell(value, "money", has_error)
+    return PreviewCell(value, "text", has_error)
 
 
 def import_progress(*, job: ImportJob) -> int:

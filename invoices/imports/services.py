@@ -184,8 +184,8 @@ def _claim(job: ImportJob, from_status: str, to_status: str) -> bool:
 def import_run(*, job: ImportJob) -> ImportJob:
     """Commit the valid rows of a RUNNING job in one transaction; on any failure nothing is kept.
 
-    The rows stream from the file into the intake path, which writes them batch by batch; after
-    each batch the count goes to the cache for the progress bar.
+    The file is read once (``invoices_valid``), then the intake path writes the invoices batch by
+    batch; after each batch the count goes to the cache for the progress bar.
     """
 
     def progress(done: int) -> None:

@@ -293,7 +293,11 @@ def _insert_invoices(organization: Organization, new: list[tuple[InvoiceData, in
         ids = [row[0] for row in cursor.fetchall()]
         lines = io.StringIO()
         for invoice_id, (row, debtor_id) in zip(ids, new, strict=True):
-            values = {name: _copy_text(value) for name, value in _new_invoice(organization, debtor_id, row).items()}
+            # Numbers and dates print as COPY wants them; text, NULL and booleans need _copy_text.
+            values = {
+                name: _copy_text(value) if value is None or isinstance(value, str | bool) else value
+                for name, value in _new_invoice(organization, debtor_id, row).items()
+            }
             values.update((name, _copy_text(default())) for name, default in per_row)
             lines.write(line.format_map({**constants, **values, "id": invoice_id}))
         lines.seek(0)
@@ -332,7 +336,7 @@ def _default_for(field: models.Field, now: dt.datetime) -> Callable[[], object]:
 
 def _update_invoices(organization: Organization, changed: list[Invoice]) -> None:
     """Write the changed fields of many invoices in one UPDATE ... FROM (VALUES ...)."""
-    fields = [Invoice._meta.get_field(name) for name in UPDATED_FIELDS]
+    fields = [field for field in Invoice._meta.concrete_fields if field.name in UPDATED_FIELDS]
     quote = connection.ops.quote_name
     template = "(%s::bigint, " + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
     sql = (

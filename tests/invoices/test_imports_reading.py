@@ -78,6 +78,12 @@ def test_the_separator_is_detected_even_when_amounts_contain_commas(separator: s
     assert next(table.rows())[1] == ["F-0", "1.234,56", "Klant 0"]
 
 
+def test_an_uneven_file_is_split_by_the_separator_its_header_uses() -> None:
+    table = table_open(b"Nummer,Naam,Bedrag\nF-1,Klant A,10\nF-2,Klant B,20,\n", CSV)
+    assert table.headers == ["Nummer", "Naam", "Bedrag"]
+    assert [cells for _line, cells in table.rows()] == [["F-1", "Klant A", "10"], ["F-2", "Klant B", "20", ""]]
+
+
 def test_a_quoted_cell_spanning_two_lines_reports_the_line_it_starts_on() -> None:
     data = b'Nummer;Adres\nF-1;"Damrak 1\nAmsterdam"\nF-2;Kerkweg 3\n'
     assert [line for line, _cells in table_open(data, CSV).rows()] == [2, 4]

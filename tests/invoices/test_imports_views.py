@@ -6,7 +6,11 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,8 +18,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from invoices.imports import services
+from invoices.imports.progress import progress_set
 from invoices.models import ImportJob, ImportMapping, ImportStatus, Invoice
 from tests.conftest import client_for
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -182,16 +188,19 @@ def test_a_large_file_shows_a_polling_progress_bar_until_it_is_done(
     )
     assert "in the background" in member_client.get(job_url("import_detail", job)).content.decode()
     ImportJob.objects.for_organization(org_a.organization).filter(pk=job.pk).update(status=ImportStatus.QUEUED)
-    queued = member_client.get(job_url("import_progress", job)).content.decode()
+    live_region = '<div id="import-announce" class="visually-hidden" role="status" aria-live="polite"></div>'
+    assert live_region in member_client.get(job_url("import_detail", job)).content.decode()
+    queued = member_client.get(job_url("import_progress", job), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in queued and 'hx-get="' + job_url("import_progress", job) + '"' in queued
     assert '<progress id="import-progress-bar" max="2001" value="0"' in queued
-    assert 'aria-live="polite"' in queued
     ImportJob.objects.for_organization(org_a.organization).filter(pk=job.pk).update(status=ImportStatus.READY)
     with django_capture_on_commit_callbacks(execute=True):  # the task is enqueued on commit, run eagerly in tests
         member_client.post(job_url("import_confirm", job))
-    done = member_client.get(job_url("import_progress", job)).content.decode()
+    done = member_client.get(job_url("import_progress", job), HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done  # polling stops
     assert re.search(r'data-testid="result-created">2001<', done)
+    assert '<span id="import-status-badge" hx-swap-oob="true">' in done  # the heading's badge says Done too
+    assert '<div id="import-announce" hx-swap-oob="innerHTML">Import finished: Done.</div>' in done
 
 
 def test_organization_home_invites_to_import_when_nothing_is_open(org_a, member_client, viewer_client) -> None:
@@ -220,3 +229,68 @@ def test_another_organizations_import_is_404_in_ones_own(org_a, org_b) -> None:
     assert client.post(confirm).status_code == 404
     job.refresh_from_db()
     assert job.status == ImportStatus.READY
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("no Chromium/chromedriver installed: apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.mark.browser
+def test_upload_confirm_and_live_progress_work_in_a_browser(live_server, browser, org_a) -> None:
+    """The strict CSP allows what the pages need; htmx polls the progress and stops when it is done."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait_for(condition) -> None:  # type: ignore[no-untyped-def]
+        WebDriverWait(browser, 10).until(lambda _driver: condition())
+
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "login").send_keys(org_a.member.email)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(lambda: "/app/" in browser.current_url)
+
+    browser.get(live_server.url + url("import_list", org_a.organization))
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(FIXTURES / "dutch_windows1252.csv"))
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=upload-form] button[type=submit]").click()
+    wait_for(lambda: "/imports/" in browser.current_url and browser.find_elements(By.CSS_SELECTOR, ".import-preview"))
+    assert "Café De Gouden Leeuw" in browser.find_element(By.CSS_SELECTOR, ".import-preview").text
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=confirm-form] button").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "[data-testid=result-created]"))
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=result-created]").text == "4"
+
+    running = uploaded_job(org_a)
+    ImportJob.objects.for_organization(org_a.organization).filter(pk=running.pk).update(status=ImportStatus.RUNNING)
+    progress_set(job_id=running.pk, processed=1)
+    browser.get(live_server.url + job_url("import_detail", running))
+    assert browser.find_element(By.ID, "import-progress-bar").get_attribute("value") == "1"
+    ImportJob.objects.for_organization(org_a.organization).filter(pk=running.pk).update(
+        status=ImportStatus.DONE, processed_rows=1, result={"created": 1}
+    )
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#import-progress [data-testid=result-created]"))
+    assert browser.find_element(By.ID, "import-progress").get_attribute("hx-trigger") is None
+    assert browser.find_element(By.ID, "import-status-badge").text == "Done"
+    assert browser.find_element(By.ID, "import-announce").get_attribute("textContent") == "Import finished: Done."
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert [entry for entry in errors if "favicon" not in entry["message"]] == []
