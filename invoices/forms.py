@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Debtor, InvoiceStatus
 from invoices.selectors import DEFAULT_INVOICE_SORT, INVOICE_SORTS
-from outstanding.identifiers import clean_kvk, clean_vat_id
+from outstanding.identifiers import clean_kvk, clean_phone, clean_vat_id
 from outstanding.models import Organization
 
 
@@ -148,6 +148,10 @@ class DebtorForm(forms.ModelForm):
         for email in emails:
             validate_email(email)
         return emails
+
+    def clean_phones(self) -> list[str]:
+        country = self.data.get("country") or "NL"
+        return [clean_phone(phone, country) for phone in self.cleaned_data["phones"]]
 
     def clean_kvk_number(self) -> str:
         return clean_kvk(self.cleaned_data["kvk_number"])

@@ -45,3 +45,24 @@ def clean_iban(value: str) -> str:
         return str(IBAN(value).compact)
     except ValueError as exc:
         raise ValidationError(_("Not a valid IBAN."), code="iban") from exc
+
+
+def clean_phone(value: str, region: str = "NL") -> str:
+    """A phone number in international form (+31612345678); one without a country code is read in ``region``."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, region or "NL")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": value}, code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(value: str, region: str = "NL") -> str:
+    """:func:`clean_phone` where possible; a number it cannot read is kept as given (trimmed), not lost."""
+    try:
+        return clean_phone(value, region)
+    except ValidationError:
+        return value.strip()

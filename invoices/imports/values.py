@@ -13,12 +13,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from outstanding.identifiers import clean_iban, clean_kvk, clean_vat_id
+from outstanding.identifiers import clean_iban, clean_kvk, clean_phone, clean_vat_id
 from outstanding.money import CENT
 
 # Excel counts days from 30 December 1899 (its 1900 leap-year bug included).
@@ -244,12 +243,9 @@ def parse_phones(raw: str) -> tuple[str, ...]:
         if not part:
             continue
         try:
-            number = phonenumbers.parse(part, "NL")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise CellError(_("“%(value)s” is not a valid phone number.") % {"value": part})
-        numbers.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+            numbers.append(clean_phone(part))
+        except ValidationError as exc:
+            raise CellError(exc.messages[0]) from None
     return tuple(numbers)
 
 

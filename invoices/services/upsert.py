@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from invoices.models import Debtor, DebtorKind, Invoice, InvoiceStatus
+from outstanding.identifiers import normalize_phone
 from outstanding.models import Organization
 from outstanding.money import to_money
 
@@ -66,9 +67,14 @@ class DebtorData:
         return ("id", self.external_id) if self.external_id else ("name", self.name.strip().lower())
 
     def values(self) -> dict[str, object]:
+        """What is stored, the same whatever the source: e-mail addresses in lower case, phone numbers
+        in international form where they can be read (a CSV, a UBL file and the API agree)."""
+        region = self.country or "NL"
         return {
             "name": self.name.strip(), "kind": self.kind, "external_id": self.external_id,
-            "contact_person": self.contact_person, "emails": list(self.emails), "phones": list(self.phones),
+            "contact_person": self.contact_person.strip(),
+            "emails": [email.strip().lower() for email in self.emails if email.strip()],
+            "phones": [normalize_phone(phone, region) for phone in self.phones if phone.strip()],
             "street": self.street, "postal_code": self.postal_code, "city": self.city, "country": self.country,
             "language": self.language, "kvk_number": self.kvk_number, "vat_id": self.vat_id,
         }  # fmt: skip

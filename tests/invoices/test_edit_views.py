@@ -34,7 +34,7 @@ def test_a_member_adds_a_debtor_with_several_addresses(org_a: Tenant) -> None:
     assert response.status_code == 302
     debtor = Debtor.objects.for_organization(org_a.organization).get()
     assert debtor.emails == ["piet@jansen.test", "boekhouding@jansen.test"]
-    assert (debtor.kvk_number, debtor.phones) == ("12345678", ["0612345678"])
+    assert (debtor.kvk_number, debtor.phones) == ("12345678", ["+31612345678"])
 
 
 @pytest.mark.parametrize(
