@@ -264,7 +264,9 @@ class ReminderItem(TenantModel):
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="reminder_items", db_index=False, db_constraint=False
     )
-    step = models.ForeignKey(FlowStep, on_delete=models.SET_NULL, null=True, related_name="+")
+    # No database constraint: Django's collector nulls it when a step is deleted, and the check would
+    # cost one lookup per item in the morning run.
+    step = models.ForeignKey(FlowStep, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False)
     step_kind = models.CharField(max_length=20, choices=StepKind.choices)
     # The step's day at planning time: later edits to the flow do not rewrite history.
     step_day = models.SmallIntegerField()
