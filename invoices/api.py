@@ -174,12 +174,6 @@ class DebtorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, TenantView
             queryset = queryset.filter(Q(emails__contains=[email]) | Q(emails__contains=[email.lower()]))
         return queryset
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["organization"] = self.organization
-        return context
-
     @extend_schema(parameters=[DebtorFilterSerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
@@ -445,12 +439,6 @@ class InvoiceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, TenantVie
         if "due_after" in filters:
             queryset = queryset.filter(due_date__gt=filters["due_after"])
         return queryset
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["organization"] = self.organization
-        return context
 
     @extend_schema(parameters=[InvoiceFilterSerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from outstanding.calendar import local_today
 from outstanding.models import Organization
 from reminders import dispatch, flow_services, letters, services
 
 
-@shared_task
-def dunning_run_all() -> int:
-    """Beat, every morning: one task per organization, so one failure does not stop the others."""
+def for_each_organization(task: Task) -> int:
+    """Fan out: one task per organization, so one organization's failure does not stop the others."""
     organization_ids = list(Organization.objects.values_list("pk", flat=True))
     for organization_id in organization_ids:
-        dunning_run_organization.delay(organization_id)
+        task.delay(organization_id)
     return len(organization_ids)
+
+
+@shared_task
+def dunning_run_all() -> int:
+    """Beat, every morning."""
+    return for_each_organization(dunning_run_organization)
 
 
 @shared_task
@@ -48,11 +53,8 @@ def reminders_requeue_due_task() -> int:
 
 @shared_task
 def flow_variants_update_all() -> int:
-    """Beat, every night before the dunning run: score each organization's debtors, one task per organization."""
-    organization_ids = list(Organization.objects.values_list("pk", flat=True))
-    for organization_id in organization_ids:
-        flow_variants_update_organization.delay(organization_id)
-    return len(organization_ids)
+    """Beat, every night before the dunning run: score each organization's debtors."""
+    return for_each_organization(flow_variants_update_organization)
 
 
 @shared_task
@@ -64,11 +66,8 @@ def flow_variants_update_organization(organization_id: int) -> int:
 
 @shared_task
 def letter_batches_create_all() -> int:
-    """Beat, every morning after the dunning run: each organization's print batch, one task per organization."""
-    organization_ids = list(Organization.objects.values_list("pk", flat=True))
-    for organization_id in organization_ids:
-        letter_batch_create_organization.delay(organization_id)
-    return len(organization_ids)
+    """Beat, every morning after the dunning run: each organization's print batch."""
+    return for_each_organization(letter_batch_create_organization)
 
 
 @shared_task

@@ -30,6 +30,13 @@ class TenantViewSet(viewsets.GenericViewSet):
         assert isinstance(api_key, ApiKey), "HasApiKey lets no request through without a key"
         return api_key.organization
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers that look up related objects (a debtor by id) do so inside this organization."""
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["organization"] = self.organization
+        return context
+
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return self.model.unscoped.none()  # type: ignore[attr-defined]  # schema generation: no request
