@@ -40,8 +40,8 @@ run: install
 	@mkdir -p .data
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(EMBEDDED) $(BIN)/python -m outstanding.devrun
 
-test: install
-	TESTING=1 $(EMBEDDED) $(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install  ## PYTEST_ARGS="-k name" to select; runs on 2 processes by default
+	TESTING=1 $(EMBEDDED) $(BIN)/python -m pytest -n $${PYTEST_PROCESSES:-2} $(PYTEST_ARGS)
 
 bench: install
 	$(EMBEDDED) $(BIN)/python -m bench $(BENCH_ARGS)

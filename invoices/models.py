@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from outstanding.models import Language
 from outstanding.tenancy import TenantModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class DebtorKind(models.TextChoices):

@@ -65,7 +65,7 @@ def _render_results(
     return response
 
 
-def _show_service_errors(form: forms.Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+def _show_service_errors(form: forms.BaseForm, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
     """Put a service's ValidationError on the form, on the matching field when there is one."""
     fields = fields or {}
     if not hasattr(exc, "error_dict"):

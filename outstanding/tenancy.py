@@ -43,7 +43,7 @@ class TenantQuerySet(models.QuerySet):
             )
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # private API the stubs do not declare
         clone._organization_scoped = self._organization_scoped
         return clone
 

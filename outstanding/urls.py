@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from invoices import connector_views
 from outstanding import api_key_views, views
 
 # Every creditor page: /app/<org_id>/... resolved by outstanding.access.organization_view.
-organization_patterns = [
+organization_patterns: list[URLPattern | URLResolver] = [
     path("", views.organization_home, name="organization_home"),
     path("settings/", views.organization_settings, name="organization_settings"),
     path("members/", views.member_list, name="member_list"),

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -215,7 +216,7 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
     result = PlanResult(organization.pk, today, is_sending_day(settings, today))
     if not result.sending_day:
         return result
-    params: dict[str, object] = {"org": organization.pk, "today": today}
+    params: dict[str, Any] = {"org": organization.pk, "today": today}
     with transaction.atomic(), connection.cursor() as cursor:
         # Serialize runs per organization; a concurrent run waits, then finds everything done.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DUNNING_LOCK_NAMESPACE, organization.pk])

@@ -1,10 +1,10 @@
 """Creditor pages of the reminders app, mounted under /app/<org_id>/ (see outstanding/urls.py)."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from reminders import call_views, flow_choice_views, letter_views
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("debtors/<uuid:debtor_id>/flow/", flow_choice_views.debtor_flow_choose, name="debtor_flow_choose"),
 ]
 
