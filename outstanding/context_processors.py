@@ -15,7 +15,7 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
     return {
         "organization": organization,
         "membership": request.membership,  # type: ignore[attr-defined]
-        "memberships": Membership.objects.filter(user=request.membership.user)  # type: ignore[attr-defined]
+        "memberships": Membership.objects.filter(user=request.user)  # type: ignore[misc]  # a member is logged in
         .select_related("organization")
         .order_by("organization__name"),
     }
