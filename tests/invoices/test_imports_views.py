@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import io
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from openpyxl import Workbook
 from invoices.imports import services
 from invoices.imports.progress import progress_set
 from invoices.models import ImportJob, ImportMapping, ImportStatus, Invoice
+from tests.browser import chromium
 from tests.conftest import client_for
 from tests.factories import PASSWORD
 
@@ -231,29 +230,10 @@ def test_another_organizations_import_is_404_in_ones_own(org_a, org_b) -> None:
     assert job.status == ImportStatus.READY
 
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("no Chromium/chromedriver installed: apt-get install chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.browser

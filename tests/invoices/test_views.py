@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -18,6 +16,7 @@ from django.urls import reverse
 
 from invoices.models import Debtor, Invoice, InvoiceStatus, Payment, PaymentSource
 from outstanding.money import format_money
+from tests.browser import chromium
 from tests.conftest import client_for
 from tests.factories import PASSWORD, TODAY, DebtorFactory, InvoiceFactory, PaymentFactory
 
@@ -644,29 +643,11 @@ __all__ = ["Debtor"]
 
 # --- a real browser: htmx under the strict CSP ------------------------------------------------------
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("no Chromium/chromedriver installed: apt-get install chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.browser
