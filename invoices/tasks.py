@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from invoices.imports.services import import_run_queued
+from invoices.imports.services import import_jobs_release_stale, import_run_queued
 from invoices.models import ImportJob
 from outstanding.models import Organization
 
@@ -15,3 +15,9 @@ def import_run_task(organization_id: int, job_id: int) -> str:
     organization = Organization.objects.get(pk=organization_id)
     job = ImportJob.objects.for_organization(organization).get(pk=job_id)
     return import_run_queued(job=job).status
+
+
+@shared_task
+def import_jobs_release_stale_task() -> int:
+    """Beat: imports whose worker died end as failed, never stuck on "Importing"."""
+    return import_jobs_release_stale()

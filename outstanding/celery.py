@@ -26,6 +26,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     "reminders-stale-sending": {"task": "reminders.tasks.stale_sending_release_task", "schedule": 15 * 60},
+    "imports-release-stale": {"task": "invoices.tasks.import_jobs_release_stale_task", "schedule": 30 * 60},
     "reminders-requeue-due": {"task": "reminders.tasks.reminders_requeue_due_task", "schedule": 15 * 60},
     # Accounting connectors: hourly, off the full hour; one task per active connection.
     "connectors-sync-hourly": {"task": "invoices.connector_tasks.connectors_sync_all", "schedule": crontab(minute=17)},

@@ -13,6 +13,7 @@ the transaction runs; the final counts are written to the job in the same transa
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping
 
@@ -218,6 +219,26 @@ def _fail(job: ImportJob, message: str) -> None:
         ImportStatus.FAILED, message, 0, timezone.now()
     )  # fmt: skip
     job.save(update_fields=["status", "message", "processed_rows", "finished_at"])
+
+
+STALE_AFTER = dt.timedelta(hours=2)  # the largest file commits in about a minute
+
+
+def import_jobs_release_stale(*, now: dt.datetime | None = None) -> int:
+    """Queued or running imports whose worker died: mark them failed so the creditor can try again.
+
+    Safe because an import commits in one transaction: a job that never finished wrote nothing.
+    Cross-tenant on purpose (a periodic sweep), hence ``ImportJob.unscoped``.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return ImportJob.unscoped.filter(
+        status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING), created_at__lt=cutoff
+    ).update(
+        status=ImportStatus.FAILED,
+        message=_("The import stopped before it finished and nothing was changed. Please confirm it again."),
+        processed_rows=0,
+        finished_at=timezone.now(),
+    )
 
 
 # --- Rejected rows --------------------------------------------------------------------------------

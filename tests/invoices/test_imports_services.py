@@ -322,3 +322,17 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(org_a) -> 
     assert invoice.public_id and invoice.created_at and invoice.updated_at and invoice.pdf.name == ""
     again = invoices_upsert_many(organization=org_a.organization, rows=[row])
     assert (again.created, again.unchanged) == (0, 1)
+
+
+def test_an_import_whose_worker_died_ends_as_failed_and_can_be_tried_again(org_a) -> None:
+    from django.utils import timezone
+
+    job = services.import_upload(
+        organization=org_a.organization, user=org_a.member, upload=upload("dutch_windows1252.csv")
+    )
+    ImportJob.objects.for_organization(org_a.organization).filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    assert services.import_jobs_release_stale(now=timezone.now()) == 0  # still young: maybe still working
+    assert services.import_jobs_release_stale(now=timezone.now() + dt.timedelta(hours=3)) == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "nothing was changed" in job.message
+    assert imported(org_a.organization) == 0

@@ -78,3 +78,37 @@ def test_open_amount_cannot_exceed_the_amount() -> None:
 
 def test_organizations_are_independent() -> None:
     assert OrganizationFactory().public_id != OrganizationFactory().public_id
+
+
+def test_the_database_refuses_a_reminder_item_for_another_organizations_invoice(org_a, org_b) -> None:
+    """The reminder rows carry composite keys (organization, invoice) and (organization, reminder)."""
+    from django.db import connection
+
+    from reminders.models import Reminder, ReminderItem
+
+    mine = DebtorFactory(organization=org_a.organization)
+    theirs = InvoiceFactory(debtor=DebtorFactory(organization=org_b.organization))
+    reminder = Reminder.objects.create(
+        organization=org_a.organization, debtor=mine, channel="email", kind="reminder", planned_date=theirs.due_date
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReminderItem.objects.create(
+            organization=org_a.organization, reminder=reminder, invoice=theirs, step_kind="reminder", step_day=3,
+            channel="email", open_amount=theirs.open_amount,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_database_refuses_a_reminder_for_another_organizations_debtor(org_a, org_b) -> None:
+    from django.db import connection
+
+    from reminders.models import Reminder
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(
+            organization=org_a.organization, debtor=DebtorFactory(organization=org_b.organization),
+            channel="email", kind="reminder", planned_date=OrganizationFactory().created_at.date(),
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
