@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from outstanding.fields import EncryptedTextField
 from outstanding.models import Language
 from outstanding.tenancy import TenantModel
 
@@ -278,9 +279,9 @@ class AccountingConnection(TenantModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ConnectionStatus.choices, default=ConnectionStatus.ACTIVE
     )
-    # OAuth access token; never shown again and never logged.
-    access_token = models.TextField(blank=True)
-    refresh_token = models.TextField(blank=True)
+    # OAuth tokens: encrypted at rest, never shown again and never logged.
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
     account_id = models.CharField(_("administration"), max_length=100, blank=True)
     cursor = models.JSONField(default=dict, blank=True)
     last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True)

@@ -358,3 +358,23 @@ def test_another_organizations_connection_is_not_found_in_ones_own(
 
 def stored(connection: AccountingConnection) -> AccountingConnection:
     return AccountingConnection.objects.for_organization(connection.organization).get(pk=connection.pk)
+
+
+def test_tokens_are_encrypted_at_rest(org_a) -> None:
+    """The column holds ciphertext; the code still reads the token."""
+    from django.db import connection
+
+    from invoices.models import AccountingConnection
+
+    stored = AccountingConnection.objects.create(
+        organization=org_a.organization, provider="moneybird", access_token="tok-secret-123", refresh_token="ref-456"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT access_token, refresh_token FROM invoices_accountingconnection WHERE id = %s", [stored.pk]
+        )
+        raw_access, raw_refresh = cursor.fetchone()
+    assert raw_access.startswith("fernet:") and "tok-secret-123" not in raw_access
+    assert raw_refresh.startswith("fernet:") and "ref-456" not in raw_refresh
+    reread = AccountingConnection.objects.for_organization(org_a.organization).get(pk=stored.pk)
+    assert (reread.access_token, reread.refresh_token) == ("tok-secret-123", "ref-456")
