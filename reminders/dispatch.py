@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from invoices.models import InvoiceStatus
@@ -105,8 +105,10 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     from reminders.rendering import render_reminder
 
     try:
-        message = render_reminder(reminder)
-        reference = channel_module(reminder.channel).deliver(reminder, message)
+        # Errors a creditor must act on ("no phone number") are stored in the organization's language.
+        with translation.override(reminder.organization.default_language):
+            message = render_reminder(reminder)
+            reference = channel_module(reminder.channel).deliver(reminder, message)
     except TemporaryFailure as exc:
         return _failed(reminder, str(exc), temporary=True)
     except PermanentFailure as exc:

@@ -40,7 +40,7 @@ def deliver(reminder: Reminder, message: RenderedMessage) -> str:
     """Send ``message`` to the debtor of ``reminder``; returns the Message-ID. Raises a ``DeliveryError``."""
     recipients = _recipients(reminder)
     if not recipients:
-        raise PermanentFailure("no e-mail address")
+        raise PermanentFailure(gettext("no e-mail address"))
     email = build_email(reminder, message, recipients)
     try:
         email.send(fail_silently=False)

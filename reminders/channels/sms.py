@@ -23,6 +23,7 @@ import phonenumbers
 import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import DunningSettings, Reminder
@@ -45,7 +46,7 @@ class SmsProvider(Protocol):
 def deliver(reminder: Reminder, message: RenderedMessage) -> str:
     """Send ``message.sms`` to the debtor's mobile number; returns the provider's reference."""
     if not message.sms.strip():
-        raise PermanentFailure("empty SMS text")
+        raise PermanentFailure(gettext("empty SMS text"))
     to = mobile_number(reminder.debtor.phones, region=reminder.debtor.country or DEFAULT_REGION)
     reference = provider().send(to, sender_for(reminder), message.sms)
     logger.info("sms.sent", extra={"reminder": reminder.pk, "length": len(message.sms), "backend": _backend_name()})
@@ -55,7 +56,7 @@ def deliver(reminder: Reminder, message: RenderedMessage) -> str:
 def mobile_number(phones: list[str], *, region: str = DEFAULT_REGION) -> str:
     """The first of ``phones`` that is a valid mobile number, in E.164. National numbers are read in ``region``."""
     if not any(phone.strip() for phone in phones):
-        raise PermanentFailure("no phone number")
+        raise PermanentFailure(gettext("no phone number"))
     for phone in phones:
         try:
             number = phonenumbers.parse(phone, region)
@@ -63,7 +64,7 @@ def mobile_number(phones: list[str], *, region: str = DEFAULT_REGION) -> str:
             continue
         if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in MOBILE_TYPES:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise PermanentFailure("no valid mobile phone number")
+    raise PermanentFailure(gettext("no valid mobile phone number"))
 
 
 def sender_for(reminder: Reminder) -> str:
@@ -134,7 +135,7 @@ class MessageBirdSmsProvider:
 
     def send(self, to_e164: str, sender: str, text: str) -> str:
         if not self.api_key:
-            raise PermanentFailure("SMS is not configured (SMS_API_KEY)")
+            raise PermanentFailure(gettext("SMS is not configured (SMS_API_KEY)"))
         try:
             response = requests.post(
                 self.url,

@@ -15,6 +15,16 @@ from tests.factories import DebtorFactory, InvoiceFactory
 from tests.reminders.conftest import invoice_pdf_attach, pdf_bytes
 from tests.smtp import HOST, free_port, use_smtp
 
+
+@pytest.fixture(autouse=True)
+def _english_errors():  # type: ignore[no-untyped-def]
+    """These tests read the English messages; dispatch stores them in the organization's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 HTML = "<html><body><p>Beste klant,</p><p>Wilt u factuur 2026-00001 betalen?</p></body></html>"

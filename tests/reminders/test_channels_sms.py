@@ -14,6 +14,16 @@ from reminders.models import Channel, DunningSettings
 from reminders.rendering import RenderedMessage
 from tests.factories import DebtorFactory
 
+
+@pytest.fixture(autouse=True)
+def _english_errors():  # type: ignore[no-untyped-def]
+    """These tests read the English messages; dispatch stores them in the organization's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 TEXT = "Bakkerij Jansen: factuur 2026-00001 (EUR 121,00) staat nog open. Betalen: https://example.test/p/abc"

@@ -153,7 +153,7 @@ def test_a_permanent_failure_needs_attention_at_once(smtp_sink, make_reminder, o
     assert (reminder.status, reminder.attempts, reminder.error) == (
         ReminderStatus.NEEDS_ATTENTION,
         1,
-        "no e-mail address",
+        "geen e-mailadres",  # stored in the organization's language (Dutch)
     )
     assert smtp_sink.received == []
 
