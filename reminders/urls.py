@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reminders import call_views, flow_choice_views, letter_views
+from reminders import call_views, flow_choice_views, letter_views, template_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("debtors/<uuid:debtor_id>/flow/", flow_choice_views.debtor_flow_choose, name="debtor_flow_choose"),
@@ -23,7 +23,6 @@ urlpatterns += [
 ]
 
 # Overview, week ahead, dunning settings and the flow editor.
-from reminders import views  # noqa: E402
 
 urlpatterns += [
     path("reminders/", views.reminder_overview, name="reminder_overview"),
@@ -40,7 +39,6 @@ urlpatterns += [
 ]
 
 # The words of reminders: message templates and their editor (kind, tone and language in the query string).
-from reminders import template_views  # noqa: E402
 
 urlpatterns += [
     path("settings/templates/", template_views.message_template_list, name="message_template_list"),
