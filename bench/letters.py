@@ -1,7 +1,7 @@
 """The daily print batch: 500 letters as one PDF, against one PDF per letter.
 
 Creates one organization (with a logo) and 500 business debtors, each with two overdue invoices in a
-planned letter, then times ``reminders.letters.letter_batch_create`` end to end (rendering the words,
+planned letter, then times ``reminders.services.letters.letter_batch_create`` end to end (rendering the words,
 laying out, one WeasyPrint document, marking the letters sent). A second measurement prints 50 of the
 same letters (words already rendered) as one document and as 50 documents: what batching saves.
 
@@ -153,8 +153,8 @@ def _single_versus_batched(organization) -> list[str]:  # type: ignore[no-untype
 def run() -> list[str]:
     import logging
 
-    from reminders import letters
     from reminders.models import Reminder
+    from reminders.services import letters
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # one progress line per page otherwise
     organization = _organization()

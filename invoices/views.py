@@ -30,9 +30,9 @@ from invoices.selectors import DEFAULT_INVOICE_SORT
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role
-from reminders.flow_forms import DebtorFlowForm
-from reminders.flow_selectors import FlowSource, debtor_flow_state
-from reminders.selectors import reminder_list
+from reminders.forms.flows import DebtorFlowForm
+from reminders.selectors.flows import FlowSource, debtor_flow_state
+from reminders.selectors.reminders import reminder_list
 
 TIMELINE_SIZE = 50
 PAGE_SIZE = 50

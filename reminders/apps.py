@@ -15,6 +15,6 @@ class RemindersConfig(AppConfig):
 
     def organization_created(self, organization: Organization) -> None:
         """Called by outstanding.services.organization_create: default settings, flows and templates."""
-        from reminders.defaults import organization_defaults_create
+        from reminders.services.defaults import organization_defaults_create
 
         organization_defaults_create(organization)

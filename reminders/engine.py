@@ -13,7 +13,7 @@ For one organization and its local date the engine
    (debtor, channel, day) and (invoice, step, channel) make a second or concurrent run a no-op.
 
 ``plan(..., dry_run=True)`` runs the same selection and writes nothing: the dashboard's week ahead.
-Nothing is sent here; :mod:`reminders.dispatch` sends after commit.
+Nothing is sent here; :mod:`reminders.services.dispatch` sends after commit.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Dynamic flows: which flow variant suits a debtor, from their payment history, with the reason in one sentence.
 
 A pure function over a :class:`PaymentHistory` (computed for all debtors of an organization in one SQL
-query by :func:`reminders.flow_selectors.debtor_payment_histories`) and ``today``. The rules, in order:
+query by :func:`reminders.selectors.flows.debtor_payment_histories`) and ``today``. The rules, in order:
 
 1. **careful** (new customers) — the first invoice is less than ``NEW_CUSTOMER_DAYS`` (90) days old, or
    fewer than ``MIN_PAID_INVOICES`` (3) invoices were paid so far: too little history to judge, so the

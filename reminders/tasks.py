@@ -6,7 +6,9 @@ from celery import Task, shared_task
 
 from outstanding.calendar import local_today
 from outstanding.models import Organization
-from reminders import dispatch, flow_services, letters, services
+from reminders.services import dispatch, letters
+from reminders.services import dunning as dunning_services
+from reminders.services import flows as flow_services
 
 
 def for_each_organization(task: Task) -> int:
@@ -26,7 +28,7 @@ def dunning_run_all() -> int:
 @shared_task
 def dunning_run_organization(organization_id: int) -> str:
     organization = Organization.objects.get(pk=organization_id)
-    result = services.dunning_run(organization=organization, today=local_today(organization.time_zone))
+    result = dunning_services.dunning_run(organization=organization, today=local_today(organization.time_zone))
     return result.summary()
 
 

@@ -2,10 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reminders import call_views, flow_choice_views, letter_views, template_views, views
+from reminders.views import calls as call_views
+from reminders.views import flows as flow_views
+from reminders.views import letters as letter_views
+from reminders.views import overview as overview_views
+from reminders.views import settings as settings_views
+from reminders.views import templates as template_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("debtors/<uuid:debtor_id>/flow/", flow_choice_views.debtor_flow_choose, name="debtor_flow_choose"),
+    path("debtors/<uuid:debtor_id>/flow/", flow_views.debtor_flow_choose, name="debtor_flow_choose"),
 ]
 
 # Letters (print batches) and the call list.
@@ -25,17 +30,21 @@ urlpatterns += [
 # Overview, week ahead, dunning settings and the flow editor.
 
 urlpatterns += [
-    path("reminders/", views.reminder_overview, name="reminder_overview"),
-    path("reminders/week/", views.week_ahead, name="week_ahead"),
-    path("reminders/<uuid:reminder_id>/retry/", views.reminder_retry, name="reminder_retry"),
-    path("reminders/<uuid:reminder_id>/cancel/", views.reminder_cancel, name="reminder_cancel"),
-    path("settings/reminders/", views.dunning_settings_edit, name="dunning_settings"),
-    path("settings/flows/", views.flow_list, name="flow_list"),
-    path("settings/flows/<uuid:flow_id>/", views.flow_detail, name="flow_detail"),
-    path("settings/flows/<uuid:flow_id>/rename/", views.flow_rename, name="flow_rename"),
-    path("settings/flows/<uuid:flow_id>/steps/", views.flow_step_add, name="flow_step_add"),
-    path("settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/", views.flow_step_edit, name="flow_step_edit"),
-    path("settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/delete/", views.flow_step_delete, name="flow_step_delete"),
+    path("reminders/", overview_views.reminder_overview, name="reminder_overview"),
+    path("reminders/week/", overview_views.week_ahead, name="week_ahead"),
+    path("reminders/<uuid:reminder_id>/retry/", overview_views.reminder_retry, name="reminder_retry"),
+    path("reminders/<uuid:reminder_id>/cancel/", overview_views.reminder_cancel, name="reminder_cancel"),
+    path("settings/reminders/", settings_views.dunning_settings_edit, name="dunning_settings"),
+    path("settings/flows/", flow_views.flow_list, name="flow_list"),
+    path("settings/flows/<uuid:flow_id>/", flow_views.flow_detail, name="flow_detail"),
+    path("settings/flows/<uuid:flow_id>/rename/", flow_views.flow_rename, name="flow_rename"),
+    path("settings/flows/<uuid:flow_id>/steps/", flow_views.flow_step_add, name="flow_step_add"),
+    path("settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/", flow_views.flow_step_edit, name="flow_step_edit"),
+    path(
+        "settings/flows/<uuid:flow_id>/steps/<uuid:step_id>/delete/",
+        flow_views.flow_step_delete,
+        name="flow_step_delete",
+    ),
 ]
 
 # The words of reminders: message templates and their editor (kind, tone and language in the query string).

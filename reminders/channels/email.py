@@ -5,7 +5,7 @@ The message goes out in the creditor's name from our own address ("Bakkerij Jans
 of the invoices in the reminder are attached up to :data:`MAX_ATTACHMENT_BYTES` in total. The
 Message-ID we generate is the provider reference, so a bounce or a reply can be traced to the reminder.
 
-Failures are sorted for :mod:`reminders.dispatch`: a refused recipient or a 5xx answer is permanent,
+Failures are sorted for :mod:`reminders.services.dispatch`: a refused recipient or a 5xx answer is permanent,
 a connection problem or a 4xx answer is temporary. Error texts and log lines carry no e-mail addresses.
 """
 

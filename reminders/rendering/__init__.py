@@ -34,8 +34,11 @@ from reminders.rendering.context import (
     message_context,
     message_language,
 )
+from reminders.rendering.defaults import default_texts
 from reminders.rendering.sandbox import render_sandboxed
 from reminders.rendering.sms import sms_fit, sms_plain
+from reminders.rendering.texts import TEMPLATE_FIELDS as TEMPLATE_FIELDS
+from reminders.rendering.texts import TemplateTexts
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,6 @@ logger = logging.getLogger(__name__)
 # there (plain text or HTML). Private-use characters: nothing a tenant types, and not a line break
 # to str.splitlines() (which \x1c-\x1e are).
 TABLE_MARK = "\ue000invoice_table\ue000"
-TEMPLATE_FIELDS = ("email_subject", "email_body", "sms_body", "letter_body", "phone_script")
 
 LABELS = {
     "nl": {
@@ -85,21 +87,6 @@ LABELS = {
 
 class TemplateRenderError(PermanentFailure):
     """A tenant template that does not compile or render: retrying will not help, a person must fix it."""
-
-
-@dataclass(frozen=True)
-class TemplateTexts:
-    """The five texts of one message template (a saved ``MessageTemplate`` or a draft in the editor)."""
-
-    email_subject: str
-    email_body: str
-    sms_body: str
-    letter_body: str
-    phone_script: str = ""
-
-    @classmethod
-    def of(cls, template: Any) -> TemplateTexts:
-        return cls(**{name: getattr(template, name) or "" for name in TEMPLATE_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -179,8 +166,6 @@ def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
 
 def message_template_texts(*, organization: Any, kind: str, tone: str, language: str) -> TemplateTexts:
     """The organization's template, or the built-in default when it has none for this combination."""
-    from reminders.templates_default import default_texts
-
     template = (
         MessageTemplate.objects.for_organization(organization).filter(kind=kind, tone=tone, language=language).first()
     )

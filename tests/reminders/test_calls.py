@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from invoices.models import InvoiceStatus
-from reminders import calls, engine
-from reminders.defaults import organization_defaults_create
+from reminders import engine
 from reminders.models import CallOutcome, CallOutcomeKind, Channel, Reminder, ReminderStatus
+from reminders.selectors import calls as call_selectors
+from reminders.services import calls
+from reminders.services.defaults import organization_defaults_create
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +85,7 @@ def test_the_list_holds_only_todays_due_phone_calls_of_this_organization(make_re
     phone(org_b.organization, "Andere organisatie")
     email_debtor = DebtorFactory(organization=org_a.organization, name="E-mail")
     make_reminder(email_debtor, invoices=(InvoiceFactory(debtor=email_debtor),), channel=Channel.EMAIL)
-    tasks = calls.call_list(organization=org_a.organization, today=TODAY)
+    tasks = call_selectors.call_list(organization=org_a.organization, today=TODAY)
     assert [task.debtor.name for task in tasks] == ["Gisteren", "Vandaag"]
 
 
@@ -96,7 +98,7 @@ def test_a_debtor_is_called_once_for_all_their_calls(make_reminder, debtor) -> N
         InvoiceFactory(debtor=debtor, number="F2001", amount=Decimal("1500.00")),
         InvoiceFactory(debtor=debtor, number="F2002", amount=Decimal("250.50")),
     )
-    [task] = calls.call_list(organization=debtor.organization, today=TODAY)
+    [task] = call_selectors.call_list(organization=debtor.organization, today=TODAY)
     assert len(task.reminders) == 2 and task.planned_date == YESTERDAY
     assert [invoice.number for invoice in task.invoices] == ["F1999", "F2001", "F2002"]
     assert task.total == Decimal("1760.50")
@@ -106,12 +108,12 @@ def test_an_invoice_paid_since_planning_is_not_on_the_list(call, debtor) -> None
     paid = call.items.get(invoice__number="F2002").invoice
     paid.open_amount, paid.status = Decimal("0.00"), InvoiceStatus.PAID
     paid.save()
-    [task] = calls.call_list(organization=debtor.organization, today=TODAY)
+    [task] = call_selectors.call_list(organization=debtor.organization, today=TODAY)
     assert [invoice.number for invoice in task.invoices] == ["F2001"] and task.total == Decimal("1500.00")
 
 
 def test_each_call_comes_with_its_script(call, debtor) -> None:
-    [task] = calls.call_list(organization=debtor.organization, today=TODAY)
+    [task] = call_selectors.call_list(organization=debtor.organization, today=TODAY)
     [script] = task.scripts
     assert "F2001" in script and "1.750,50" in script
 
@@ -125,7 +127,7 @@ def test_reaching_the_debtor_marks_the_call_made(org_a, call, debtor) -> None:
     call = reload(call)
     assert call.status == ReminderStatus.SENT and call.sent_at is not None
     assert call.recipient == "+31201234567, 0612345678" and call.body == "Betaalt vandaag."
-    assert calls.call_list(organization=org_a.organization, today=TODAY) == []
+    assert call_selectors.call_list(organization=org_a.organization, today=TODAY) == []
 
 
 def test_a_promise_pauses_the_debtors_open_invoices_until_that_day(org_a, call, debtor) -> None:
@@ -175,18 +177,18 @@ def test_no_answer_keeps_the_call_on_the_list(org_a, call, debtor) -> None:
     log(org_a, debtor, CallOutcomeKind.NO_ANSWER)
     call = reload(call)
     assert call.status == ReminderStatus.PLANNED and call.attempts == 1
-    [task] = calls.call_list(organization=org_a.organization, today=TODAY)
+    [task] = call_selectors.call_list(organization=org_a.organization, today=TODAY)
     assert task.unanswered == 1 and task.last_outcome.outcome == CallOutcomeKind.NO_ANSWER  # type: ignore[union-attr]
 
 
 def test_the_third_unanswered_call_needs_a_person(org_a, call, debtor) -> None:
-    for _ in range(calls.MAX_UNANSWERED_CALLS - 1):
+    for _ in range(call_selectors.MAX_UNANSWERED_CALLS - 1):
         log(org_a, debtor, CallOutcomeKind.NO_ANSWER)
     assert reload(call).status == ReminderStatus.PLANNED
     log(org_a, debtor, CallOutcomeKind.NO_ANSWER)
     call = reload(call)
     assert call.status == ReminderStatus.NEEDS_ATTENTION and "No answer after 3 calls" in call.error
-    assert calls.call_list(organization=org_a.organization, today=TODAY) == []
+    assert call_selectors.call_list(organization=org_a.organization, today=TODAY) == []
 
 
 def test_a_wrong_number_needs_a_person_and_is_noted_on_the_debtor(org_a, call, debtor) -> None:
@@ -237,7 +239,7 @@ def rows(data: bytes) -> list[list[str]]:
 
 
 def test_the_csv_has_one_row_per_debtor_in_dutch_excel_format(org_a, call, debtor) -> None:
-    data = calls.call_list_csv(calls.call_list(organization=org_a.organization, today=TODAY))
+    data = call_selectors.call_list_csv(call_selectors.call_list(organization=org_a.organization, today=TODAY))
     header, row = rows(data)
     assert header[:5] == ["Debtor", "Phone numbers", "Invoices", "Open", "Planned for"]
     assert row[:6] == ["Bakkerij de Vries", "+31201234567, 0612345678", "F2001, F2002", "1750,50", "26-11-2026", "0"]
@@ -250,10 +252,12 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_a_formula(org_a, m
         organization=org_a.organization, name='=HYPERLINK("http://evil.test","klik")', phones=["+31 6 1234 5678"]
     )
     make_reminder(debtor, invoices=(InvoiceFactory(debtor=debtor),), channel=Channel.PHONE)
-    _header, row = rows(calls.call_list_csv(calls.call_list(organization=org_a.organization, today=TODAY)))
+    _header, row = rows(
+        call_selectors.call_list_csv(call_selectors.call_list(organization=org_a.organization, today=TODAY))
+    )
     assert row[0] == """'=HYPERLINK("http://evil.test","klik")"""
     assert row[1] == "+31 6 1234 5678"  # a phone number stays as it is
 
 
 def test_an_empty_list_exports_only_the_header(org_a) -> None:
-    assert len(rows(calls.call_list_csv([]))) == 1
+    assert len(rows(call_selectors.call_list_csv([]))) == 1

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reminders import dispatch
 from reminders.channels import sms
-from reminders.dispatch import SendOutcome
 from reminders.models import Channel, Reminder, ReminderStatus
+from reminders.services import dispatch
+from reminders.services.dispatch import SendOutcome
 from tests.factories import DebtorFactory, InvoiceFactory, OrganizationFactory
 from tests.reminders.conftest import invoice_pdf_attach, pdf_bytes
 from tests.smtp import free_port, use_smtp
@@ -321,7 +321,7 @@ def test_the_engine_run_queues_its_reminders_for_sending(
     smtp_sink, org_a, debtor, invoice, django_capture_on_commit_callbacks
 ):
     from outstanding.services import organization_defaults_install
-    from reminders.services import dunning_run
+    from reminders.services.dunning import dunning_run
 
     organization_defaults_install(org_a.organization)
     today = invoice.due_date + dt.timedelta(days=3)

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from invoices.models import Debtor, DebtorKind
 from outstanding.services import organization_defaults_install
-from reminders.flow_selectors import FlowSource, debtor_flow_state
-from reminders.flow_services import debtor_flow_choose
 from reminders.models import DunningSettings, Flow, FlowVariant
+from reminders.selectors.flows import FlowSource, debtor_flow_state
+from reminders.services.flows import debtor_flow_choose
 from tests.conftest import Tenant
 from tests.factories import DebtorFactory, InvoiceFactory
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from invoices.models import DebtorKind
-from reminders.legal_letters import fourteen_day_letter_record
 from reminders.models import Channel, Reminder, StepKind
+from reminders.services.legal_dates import fourteen_day_letter_record
 from tests.conftest import Tenant
 from tests.factories import DebtorFactory, InvoiceFactory
 from tests.reminders.reminder_builders import reminder_with_invoices

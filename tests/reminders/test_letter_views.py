@@ -10,8 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from outstanding.calendar import local_today
-from reminders import letter_views, letters
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
+from reminders.services import letters
+from reminders.views import letters as letter_views
 from tests.factories import DebtorFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db

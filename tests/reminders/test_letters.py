@@ -22,11 +22,12 @@ from stdnum import iso11649
 from collection.legal.fourteen_day_letter import fourteen_day_term
 from invoices.models import DebtorKind, InvoiceStatus
 from outstanding.calendar import local_today
-from reminders import letters
 from reminders.channels import PermanentFailure
 from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, MessageTemplate, Reminder, ReminderStatus, StepKind, Tone
 from reminders.rendering import RenderedMessage, render_reminder
+from reminders.selectors import letters as letter_selectors
+from reminders.services import letters
 from reminders.tasks import letter_batches_create_all
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, OrganizationFactory
 
@@ -610,4 +611,4 @@ def test_the_first_download_is_remembered(make_reminder, org_a) -> None:
 def test_the_letter_list_reads_only_one_organization(make_reminder, org_a) -> None:
     other = OrganizationFactory()
     letter_to(make_reminder, other, "Ander B.V.")
-    assert not letters.letters_waiting(organization=org_a.organization).exists()
+    assert not letter_selectors.letters_waiting(organization=org_a.organization).exists()

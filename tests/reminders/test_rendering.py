@@ -22,9 +22,9 @@ from reminders.rendering.context import (
     salutation,
     sample_facts,
 )
+from reminders.rendering.defaults import default_texts, message_template_defaults
 from reminders.rendering.sandbox import frozen, render_sandboxed
 from reminders.rendering.sms import sms_fit, sms_length, sms_plain
-from reminders.templates_default import default_texts, message_template_defaults
 from tests.conftest import Tenant
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory
 from tests.reminders.reminder_builders import reminder_with_invoices

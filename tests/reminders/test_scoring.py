@@ -15,10 +15,10 @@ from invoices.models import Debtor, DebtorKind, InvoiceStatus, PaymentSource
 from outstanding.celery import app as celery_app
 from outstanding.models import Language
 from reminders import tasks
-from reminders.flow_selectors import debtor_payment_histories
-from reminders.flow_services import debtor_flow_variants_update
 from reminders.models import FlowVariant
 from reminders.scoring import PaymentHistory, flow_variant_for
+from reminders.selectors.flows import debtor_payment_histories
+from reminders.services.flows import debtor_flow_variants_update
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, PaymentFactory
 
 STANDARD, FRIENDLY, FIRM, CAREFUL = FlowVariant.STANDARD, FlowVariant.FRIENDLY, FlowVariant.FIRM, FlowVariant.CAREFUL

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reminders.models import MessageTemplate, StepKind, Tone
-from reminders.templates_default import default_texts, message_templates_create
+from reminders.rendering.defaults import default_texts
+from reminders.services.templates import message_templates_create
 from tests.conftest import Tenant
 from tests.factories import DebtorFactory
 

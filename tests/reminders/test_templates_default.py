@@ -8,12 +8,8 @@ from outstanding.services import organization_create
 from reminders.models import MessageTemplate, StepKind, Tone
 from reminders.rendering import TEMPLATE_FIELDS
 from reminders.rendering.checks import NUMBERED_REMINDER, template_check
-from reminders.templates_default import (
-    default_texts,
-    message_template_defaults,
-    message_template_reset,
-    message_templates_create,
-)
+from reminders.rendering.defaults import default_texts, message_template_defaults
+from reminders.services.templates import message_template_reset, message_templates_create
 from tests.conftest import Tenant
 from tests.factories import TODAY, UserFactory
 

@@ -1,7 +1,7 @@
 """Letters: A4 PDFs for a Dutch window envelope, with the invoices, an EPC payment QR code and the sender.
 
 Letters are not delivered by a worker: the day's letters of an organization go into one print batch
-(:mod:`reminders.letters`). This package only lays them out: :func:`letter_build` turns a reminder and
+(:mod:`reminders.services.letters`). This package only lays them out: :func:`letter_build` turns a reminder and
 its rendered message into plain values, :func:`letters_pdf` prints any number of them as one PDF with a
 page break per letter: one file and one print job for the day, and a little faster than a document
 per letter (``bench/letters.py``: layout dominates, the per-document overhead is small once the
@@ -55,7 +55,7 @@ from reminders.rendering import RenderedMessage
 
 
 def deliver(reminder: Reminder, message: RenderedMessage) -> str:
-    """Not called by workers: letters are printed in the daily batch (reminders.letters)."""
+    """Not called by workers: letters are printed in the daily batch (reminders.services.letters)."""
     raise PermanentFailure("Letters go out in the daily print batch, not one by one.")
 
 

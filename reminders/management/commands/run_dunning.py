@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from outstanding.calendar import local_today
 from outstanding.models import Organization
-from reminders import engine, services
+from reminders import engine
+from reminders.services import dunning as dunning_services
 
 
 class Command(BaseCommand):
@@ -33,7 +34,9 @@ class Command(BaseCommand):
                 if options["dry_run"]:
                     result = engine.plan(organization, today, dry_run=True)
                 else:
-                    result = services.dunning_run(organization=organization, today=today, send_now=options["send"])
+                    result = dunning_services.dunning_run(
+                        organization=organization, today=today, send_now=options["send"]
+                    )
             except Exception as exc:  # one organization's failure does not stop the others
                 totals["failed"] += 1
                 self.stderr.write(f"{organization.public_id}: failed: {exc}")

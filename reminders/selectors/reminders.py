@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from invoices.models import Debtor, Invoice
 from outstanding.models import Organization
 from reminders import engine
-from reminders.models import Flow, Reminder, ReminderItem, ReminderStatus
+from reminders.models import Reminder, ReminderItem, ReminderStatus
 
 ATTENTION = (ReminderStatus.NEEDS_ATTENTION, ReminderStatus.FAILED)
 
@@ -77,7 +77,3 @@ def week_ahead(*, organization: Organization, today: dt.date, days: int = 7) -> 
             result.append(DayAhead(day, plan.sending_day, dict(counts), invoices))
         transaction.set_rollback(True)
     return result
-
-
-def flows_with_steps(*, organization: Organization) -> QuerySet[Flow]:
-    return Flow.objects.for_organization(organization).prefetch_related("steps").order_by("debtor_kind", "variant")

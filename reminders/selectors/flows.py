@@ -1,9 +1,4 @@
-"""Reads for the choice of a debtor's reminder flow: payment histories and the flow that applies.
-
-:func:`debtor_payment_histories` computes every debtor's :class:`~reminders.scoring.PaymentHistory` in
-one SQL statement; :func:`debtor_flow_state` says which flow the dunning engine uses for one debtor and
-why, following the engine's own order (reminders.engine, ``COALESCE(d.flow_id, fv.id, fs.id)``).
-"""
+"""Reads for the reminders pages: timelines, what needs attention, the week ahead."""
 
 from __future__ import annotations
 
@@ -12,14 +7,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import Q, QuerySet, Subquery
 
 from invoices.models import Debtor, PaymentSource
 from outstanding.models import Organization
 from reminders.models import DunningSettings, Flow, FlowVariant
 from reminders.scoring import GRACE_DAYS, PaymentHistory
 
+
+def flows_with_steps(*, organization: Organization) -> QuerySet[Flow]:
+    return Flow.objects.for_organization(organization).prefetch_related("steps").order_by("debtor_kind", "variant")
+
+
 HUNDREDTH = Decimal("0.01")
+
 
 # One statement for all debtors of one organization. ``settled``: every fully paid invoice with the
 # date of its last payment (part-payments count at the last one) turned into days late, never below 0.

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import Flow
+from reminders.models import Channel, Flow, FlowStep, StepKind, Tone
 
 AUTOMATIC = ""
 
@@ -33,3 +33,29 @@ class DebtorFlowForm(forms.Form):
     def chosen_flow(self) -> Flow | None:
         """After ``is_valid()``: the chosen flow, or ``None`` for automatic."""
         return self.flows.get(self.cleaned_data["flow"])
+
+
+class FlowStepForm(forms.Form):
+    days_after_due = forms.IntegerField(
+        label=_("Day"), min_value=-60, max_value=365,
+        help_text=_("Days after the due date; negative is a friendly reminder before it."),
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+    tone = forms.ChoiceField(label=_("Tone"), choices=Tone.choices)
+
+    @classmethod
+    def for_step(cls, step: FlowStep, **kwargs: Any) -> FlowStepForm:
+        initial = {
+            "days_after_due": step.days_after_due,
+            "kind": step.kind,
+            "channels": step.channels,
+            "tone": step.tone,
+        }
+        return cls(initial=initial, prefix=str(step.public_id), **kwargs)
+
+
+class FlowNameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)

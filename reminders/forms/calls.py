@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reminders.calls import NOTE_MAX_LENGTH
 from reminders.models import CallOutcomeKind
+from reminders.services.calls import NOTE_MAX_LENGTH
 
 
 class CallOutcomeForm(forms.Form):

@@ -17,59 +17,27 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from invoices.models import InvoiceStatus
 from outstanding.models import Organization
 from reminders.channels import letter as layout
-from reminders.legal_letters import fourteen_day_letter_record
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus, StepKind
 from reminders.rendering import RenderedMessage, render_reminder
+from reminders.selectors.letters import letters_waiting
+from reminders.services.legal_dates import fourteen_day_letter_record
 
 logger = logging.getLogger(__name__)
 
+
 LETTER_BATCH_LOCK_NAMESPACE = 7_302  # pg_advisory_xact_lock(namespace, organization id); dunning uses 7_301
+
+
 NO_ADDRESS_ERROR = "The debtor has no complete postal address (street, postal code and city); add it and retry."
+
+
 NOTHING_OPEN_ERROR = "Every invoice in this letter was paid or closed before it was printed."
-
-
-# --- Reads ------------------------------------------------------------------------------------------
-
-
-def letters_waiting(*, organization: Organization, date: dt.date | None = None) -> QuerySet[Reminder]:
-    """Planned letters not printed yet (up to ``date`` when given), in print order."""
-    letters = Reminder.objects.for_organization(organization).filter(
-        channel=Channel.LETTER, status=ReminderStatus.PLANNED, letter_batch__isnull=True
-    )
-    if date is not None:
-        letters = letters.filter(planned_date__lte=date)
-    # Registered letters first (they go to the post office counter), then by postal code for the sorting.
-    return letters.select_related("debtor", "organization").order_by(
-        "-registered", "debtor__country", "debtor__postal_code", "debtor__name", "pk"
-    )
-
-
-def letter_batches(*, organization: Organization) -> QuerySet[LetterBatch]:
-    """Newest first, each with ``registered_count``: registered letters go to a post office counter."""
-    return (
-        LetterBatch.objects.for_organization(organization)
-        .annotate(registered_count=Count("letters", filter=Q(letters__registered=True)))
-        .order_by("-date", "-created_at")
-    )
-
-
-def letters_in_batch(*, batch: LetterBatch) -> QuerySet[Reminder]:
-    return (
-        Reminder.objects.for_organization(batch.organization)
-        .filter(letter_batch=batch)
-        .select_related("debtor")
-        .order_by("-registered", "debtor__country", "debtor__postal_code", "debtor__name", "pk")
-    )
-
-
-# --- Writes -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,19 +25,29 @@ from django.utils.translation import gettext as _
 from invoices.models import InvoiceStatus
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
-
-if TYPE_CHECKING:
-    from reminders.rendering import RenderedMessage
+from reminders.rendering import RenderedMessage, render_reminder
 
 logger = logging.getLogger(__name__)
 
+
 # Channels a worker delivers. Letters go out in the daily print batch, calls via the call list.
 AUTOMATIC_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
 MAX_ATTEMPTS = 5
+SEND_TASK = "reminders.tasks.reminder_send_task"
+
+
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before attempt 2, 3, 4, 5
+
+
 STALE_AFTER = dt.timedelta(minutes=30)
+
+
 # A queued task or its scheduled retry normally runs well within this; after it the row is queued again.
 REQUEUE_GRACE = dt.timedelta(minutes=15)
+
+
 # Older reminders are not sent late by the sweep; they stay visible as planned/failed for a person.
 REQUEUE_MAX_AGE = dt.timedelta(days=1)
 
@@ -59,8 +69,8 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
         return
 
     def enqueue() -> None:
-        from reminders.tasks import reminder_send_task
-
+        # By name from the Celery registry: the task module sits on top of this one and imports it.
+        reminder_send_task = current_app.tasks[SEND_TASK]
         # unscoped: ids come from the engine or a scoped service, possibly of several organizations.
         automatic = Reminder.unscoped.filter(pk__in=ids, channel__in=AUTOMATIC_CHANNELS).values_list("pk", flat=True)
         for reminder_id in automatic:
@@ -102,8 +112,6 @@ def reminder_send(reminder_id: int) -> SendOutcome:
         return SendOutcome("skipped")  # sent already, being sent, cancelled, or not a worker's channel
     if not _has_open_invoices(reminder):
         return _cancelled(reminder, _("Not sent: every invoice in it was paid or credited before it went out."))
-    from reminders.rendering import render_reminder
-
     try:
         # Errors a creditor must act on ("no phone number") are stored in the organization's language.
         with translation.override(reminder.organization.default_language):

@@ -15,9 +15,10 @@ from invoices.models import Debtor
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role, User
-from reminders import calls
-from reminders.forms_calls import CallOutcomeForm
+from reminders.forms.calls import CallOutcomeForm
 from reminders.models import CallOutcomeKind
+from reminders.selectors import calls as call_selectors
+from reminders.services import calls
 
 
 def _today(request: OrganizationRequest) -> dt.date:
@@ -27,7 +28,7 @@ def _today(request: OrganizationRequest) -> dt.date:
 def _call_list(request: OrganizationRequest, failed: tuple[Debtor, CallOutcomeForm] | None = None) -> HttpResponse:
     """The list; after a refused outcome, that debtor's form comes back with its errors."""
     today = _today(request)
-    tasks = calls.call_list(organization=request.organization, today=today)
+    tasks = call_selectors.call_list(organization=request.organization, today=today)
     for task in tasks:
         if failed and failed[0].pk == task.debtor.pk:
             task.form = failed[1]  # type: ignore[attr-defined]
@@ -46,8 +47,8 @@ def call_list(request: OrganizationRequest) -> HttpResponse:
 @organization_view()
 def call_list_export(request: OrganizationRequest) -> HttpResponse:
     today = _today(request)
-    tasks = calls.call_list(organization=request.organization, today=today)
-    response = HttpResponse(calls.call_list_csv(tasks), content_type="text/csv; charset=utf-8")
+    tasks = call_selectors.call_list(organization=request.organization, today=today)
+    response = HttpResponse(call_selectors.call_list_csv(tasks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="call-list-{today.isoformat()}.csv"'
     return response
 

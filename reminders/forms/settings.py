@@ -1,13 +1,11 @@
-"""Forms for the dunning settings and the flow editor."""
+"""The form for an organization's dunning settings."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import Channel, DunningSettings, FlowStep, StepKind, Tone
+from reminders.models import DunningSettings
 
 WEEKDAYS = [
     (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
@@ -46,29 +44,3 @@ class DunningSettingsForm(forms.ModelForm):
         if sender and (not sender.isalnum() or len(sender) > 11):
             raise forms.ValidationError(_("Use at most 11 letters and digits, no spaces."))
         return sender
-
-
-class FlowStepForm(forms.Form):
-    days_after_due = forms.IntegerField(
-        label=_("Day"), min_value=-60, max_value=365,
-        help_text=_("Days after the due date; negative is a friendly reminder before it."),
-    )  # fmt: skip
-    kind = forms.ChoiceField(label=_("Step"), choices=StepKind.choices)
-    channels = forms.MultipleChoiceField(
-        label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
-    )
-    tone = forms.ChoiceField(label=_("Tone"), choices=Tone.choices)
-
-    @classmethod
-    def for_step(cls, step: FlowStep, **kwargs: Any) -> FlowStepForm:
-        initial = {
-            "days_after_due": step.days_after_due,
-            "kind": step.kind,
-            "channels": step.channels,
-            "tone": step.tone,
-        }
-        return cls(initial=initial, prefix=str(step.public_id), **kwargs)
-
-
-class FlowNameForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)

@@ -11,8 +11,11 @@ from django.db import transaction
 
 from outstanding.models import Organization
 from reminders.models import Channel, DunningSettings, Flow, FlowStep, FlowVariant, StepKind, Tone
+from reminders.services.templates import message_templates_create
 
 E, S, L, P = Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.PHONE
+
+
 R, N, F14, FIN, H = (
     StepKind.REMINDER,
     StepKind.NOTICE_OF_DEFAULT,
@@ -20,10 +23,14 @@ R, N, F14, FIN, H = (
     StepKind.FINAL_NOTICE,
     StepKind.HAND_OVER,
 )
+
+
 FR, FI, FO = Tone.FRIENDLY, Tone.FIRM, Tone.FORMAL
+
 
 # (days after the due date, kind, channels, tone)
 Step = tuple[int, str, tuple[str, ...], str]
+
 
 BUSINESS_FLOWS: dict[str, tuple[str, list[Step]]] = {
     FlowVariant.STANDARD: (
@@ -70,6 +77,7 @@ BUSINESS_FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
 }
+
 
 CONSUMER_FLOWS: dict[str, tuple[str, list[Step]]] = {
     FlowVariant.STANDARD: (
@@ -135,6 +143,4 @@ def organization_defaults_create(organization: Organization) -> None:
                     )
                     for day, kind, channels, tone in steps
                 )
-    from reminders.templates_default import message_templates_create
-
     message_templates_create(organization)

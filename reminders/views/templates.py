@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from outstanding.access import OrganizationRequest, organization_view, post_only
 from outstanding.calendar import local_today
 from outstanding.models import Language, Role
-from reminders import templates_default
-from reminders.forms import MessageTemplateForm
+from reminders.forms.templates import MessageTemplateForm
 from reminders.models import MessageTemplate, StepKind, Tone
 from reminders.rendering import TEMPLATE_FIELDS
 from reminders.rendering.context import PLACEHOLDERS
+from reminders.rendering.defaults import message_template_defaults
 from reminders.rendering.sms import sms_length
-from reminders.templates_default import message_template_defaults
+from reminders.services import templates as template_services
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def message_template_reset(request: OrganizationRequest) -> HttpResponse:
     _template_or_default(request, key)
     if refused := post_only(request):
         return refused
-    templates_default.message_template_reset(
+    template_services.message_template_reset(
         organization=request.organization, kind=key.kind, tone=key.tone, language=key.language
     )
     messages.success(request, _("The default text is back."))

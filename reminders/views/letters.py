@@ -15,9 +15,10 @@ from django.utils.translation import ngettext
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
 from outstanding.models import Role
-from reminders import letters
 from reminders.channels import PermanentFailure
 from reminders.models import Channel, LetterBatch, Reminder
+from reminders.selectors import letters as letter_selectors
+from reminders.services import letters
 from reminders.tasks import letter_batch_create_organization
 
 PRINT_NOW_LIMIT = 25  # letters printed within the request; more would keep the page waiting too long
@@ -38,8 +39,8 @@ def letter_list(request: OrganizationRequest) -> HttpResponse:
         request,
         "reminders/letters/letter_list.html",
         {
-            "batches": letters.letter_batches(organization=organization)[:60],
-            "waiting": letters.letters_waiting(organization=organization),
+            "batches": letter_selectors.letter_batches(organization=organization)[:60],
+            "waiting": letter_selectors.letters_waiting(organization=organization),
             "today": today,
         },
     )
@@ -51,7 +52,7 @@ def letter_batch_create(request: OrganizationRequest) -> HttpResponse:
     if refused := post_only(request):
         return refused
     organization, today = request.organization, _today(request)
-    if letters.letters_waiting(organization=organization, date=today).count() > PRINT_NOW_LIMIT:
+    if letter_selectors.letters_waiting(organization=organization, date=today).count() > PRINT_NOW_LIMIT:
         transaction.on_commit(lambda: letter_batch_create_organization.delay(organization.pk))
         messages.info(request, _("The print batch is being made; it appears in the list below within a few minutes."))
         return _to_list(request)
@@ -72,7 +73,7 @@ def letter_batch_detail(request: OrganizationRequest, batch_id: str) -> HttpResp
     return render(
         request,
         "reminders/letters/batch_detail.html",
-        {"batch": batch, "letters": letters.letters_in_batch(batch=batch)},
+        {"batch": batch, "letters": letter_selectors.letters_in_batch(batch=batch)},
     )
 
 

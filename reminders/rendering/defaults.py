@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-
-from outstanding.models import Organization
-from reminders.models import MessageTemplate, StepKind, Tone
-from reminders.rendering import TemplateTexts
+from reminders.models import StepKind, Tone
+from reminders.rendering.texts import TemplateTexts
 
 R, N, F14, FIN, H = (
     StepKind.REMINDER,
@@ -28,6 +25,8 @@ R, N, F14, FIN, H = (
     StepKind.FINAL_NOTICE,
     StepKind.HAND_OVER,
 )
+
+
 FR, FI, FO = Tone.FRIENDLY, Tone.FIRM, Tone.FORMAL
 
 
@@ -38,35 +37,55 @@ class Words:
     sms: str
 
 
-# --- Building blocks (joined into whole texts below; a tenant sees and edits the whole text) -------
-
 NL_PAY = (
     "U kunt het bedrag van {{ total_open }} overmaken naar {{ organization.iban }} ten name van "
     "{{ organization.legal_name }}, onder vermelding van {{ payment_reference }}."
     "{% if portal_url %} Online betalen kan ook: {{ portal_url }}{% endif %}"
 )
+
+
 EN_PAY = (
     "Please transfer {{ total_open }} to {{ organization.iban }} in the name of {{ organization.legal_name }}, "
     "stating {{ payment_reference }}.{% if portal_url %} You can also pay online: {{ portal_url }}{% endif %}"
 )
+
+
 NL_PAY_HOW = (
     "U kunt het overmaken naar {{ organization.iban }} ten name van {{ organization.legal_name }}, onder "
     "vermelding van {{ payment_reference }}.{% if portal_url %} Online betalen kan ook: {{ portal_url }}{% endif %}"
 )
+
+
 EN_PAY_HOW = (
     "You can transfer it to {{ organization.iban }} in the name of {{ organization.legal_name }}, stating "
     "{{ payment_reference }}.{% if portal_url %} You can also pay online: {{ portal_url }}{% endif %}"
 )
+
+
 NL_CONTACT = "{% if contact_details %} via {{ contact_details }}{% endif %}"
+
+
 EN_CONTACT = "{% if contact_details %} at {{ contact_details }}{% endif %}"
+
+
 NL_REGARDS = "Met vriendelijke groet,\n{{ organization.name }}"
+
+
 EN_REGARDS = "Kind regards,\n{{ organization.name }}"
+
+
 NL_FORMAL_REGARDS = "Hoogachtend,\n{{ organization.legal_name }}"
+
+
 EN_FORMAL_REGARDS = "Yours faithfully,\n{{ organization.legal_name }}"
+
+
 NL_SMS_PAY = (
     "{% if portal_url %}Betaal online: {{ portal_url }}{% else %}Rekening {{ organization.iban }} "
     "t.n.v. {{ organization.legal_name }} o.v.v. {{ payment_reference }}.{% endif %}"
 )
+
+
 EN_SMS_PAY = (
     "{% if portal_url %}Pay online: {{ portal_url }}{% else %}Account {{ organization.iban }} "
     "({{ organization.legal_name }}), ref. {{ payment_reference }}.{% endif %}"
@@ -76,8 +95,6 @@ EN_SMS_PAY = (
 def _text(*paragraphs: str) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
-
-# --- Dutch ---------------------------------------------------------------------------------------
 
 NL: dict[tuple[str, str], Words] = {
     (R, FR): Words(
@@ -371,7 +388,6 @@ NL: dict[tuple[str, str], Words] = {
     ),
 }
 
-# --- English -------------------------------------------------------------------------------------
 
 EN: dict[tuple[str, str], Words] = {
     (R, FR): Words(
@@ -650,7 +666,6 @@ EN: dict[tuple[str, str], Words] = {
     ),
 }
 
-# --- Call scripts, per kind (the caller brings the tone) -------------------------------------------
 
 NL_CALL = {
     "opening": "Goedendag, u spreekt met [uw naam] van {{ organization.name }}. Spreek ik met "
@@ -663,6 +678,8 @@ NL_CALL = {
     "pay": "Betaalgegevens: {{ organization.iban }} ten name van {{ organization.legal_name }}, onder vermelding "
     "van {{ payment_reference }}.",
 }
+
+
 NL_CALL_STEP: dict[str, str] = {
     R: "Toon: behulpzaam. Misschien is de factuur niet aangekomen of ligt hij bij de verkeerde persoon.",
     N: "Meld dat er een ingebrekestelling is verstuurd met een termijn tot en met {{ payment_deadline }}.",
@@ -671,6 +688,8 @@ NL_CALL_STEP: dict[str, str] = {
     FIN: "Meld dat dit de laatste kans is voordat de vordering naar incasso gaat.",
     H: "Meld dat het dossier wordt overgedragen voor incasso; alleen volledige betaling vandaag kan dat nog voorkomen.",
 }
+
+
 EN_CALL = {
     "opening": "Good morning/afternoon, this is [your name] from {{ organization.name }}. Am I speaking with "
     "{% if debtor.contact_person %}{{ debtor.contact_person }}{% elif not debtor.is_business %}{{ debtor.name }}"
@@ -681,6 +700,8 @@ EN_CALL = {
     "pay": "Payment details: {{ organization.iban }} in the name of {{ organization.legal_name }}, stating "
     "{{ payment_reference }}.",
 }
+
+
 EN_CALL_STEP: dict[str, str] = {
     R: "Tone: helpful. Perhaps the invoice never arrived or is with the wrong person.",
     N: "Mention that a notice of default was sent with a term until and including {{ payment_deadline }}.",
@@ -716,42 +737,3 @@ def message_template_defaults(kind: str, tone: str, language: str) -> dict[str, 
     """Field values for a ``MessageTemplate`` row holding the default words."""
     texts = default_texts(kind, tone, language)
     return {name: getattr(texts, name) for name in TemplateTexts.__dataclass_fields__}
-
-
-@transaction.atomic
-def message_templates_create(organization: Organization) -> None:
-    """Create the organization's default templates for every step kind, tone and language.
-
-    Only missing combinations are created: a template the organization edited is never overwritten,
-    and calling this twice changes nothing.
-    """
-    existing = set(MessageTemplate.objects.for_organization(organization).values_list("kind", "tone", "language"))
-    MessageTemplate.objects.bulk_create(
-        [
-            MessageTemplate(
-                organization=organization,
-                kind=kind,
-                tone=tone,
-                language=language,
-                **message_template_defaults(kind, tone, language),
-            )
-            for kind in StepKind.values
-            for tone in Tone.values
-            for language in WORDS
-            if (kind, tone, language) not in existing
-        ],
-        ignore_conflicts=True,  # a concurrent call created the same row: the unique constraint keeps one
-    )
-
-
-@transaction.atomic
-def message_template_reset(*, organization: Organization, kind: str, tone: str, language: str) -> MessageTemplate:
-    """Put the default words back in one template (created when the organization had none)."""
-    template, _created = MessageTemplate.objects.for_organization(organization).update_or_create(
-        kind=kind,
-        tone=tone,
-        language=language,
-        defaults=message_template_defaults(kind, tone, language),
-        create_defaults={"organization": organization, **message_template_defaults(kind, tone, language)},
-    )
-    return template

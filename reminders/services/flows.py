@@ -1,4 +1,4 @@
-"""Writes for the choice of a debtor's reminder flow: the nightly scoring and the creditor's own choice."""
+"""Writes around the dunning engine: runs (recorded for staff) and their sending."""
 
 from __future__ import annotations
 
@@ -10,15 +10,75 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from invoices.models import Debtor
+from invoices.models import Debtor, DebtorKind
 from outstanding.models import Organization
-from reminders.flow_selectors import debtor_payment_histories
-from reminders.models import Flow
+from reminders.models import (
+    Flow,
+    FlowStep,
+    StepKind,
+)
 from reminders.scoring import PaymentHistory, flow_variant_for
+from reminders.selectors.flows import debtor_payment_histories
 
 logger = logging.getLogger(__name__)
 
+
+def flow_problems(*, flow: Flow, steps: list[FlowStep]) -> list[str]:
+    """What makes a flow unlawful or unusable, in words for the creditor (empty: fine)."""
+    problems = []
+    days = [step.days_after_due for step in steps]
+    if len(days) != len(set(days)):
+        problems.append(_("Two steps fall on the same day; give each step its own day."))
+    ordered = sorted(steps, key=lambda step: step.days_after_due)
+    for step in ordered:
+        if step.kind == StepKind.FOURTEEN_DAY_LETTER and step.days_after_due <= 0:
+            problems.append(_("The 14-day letter can only be sent after the due date has passed (art. 6:96 lid 6 BW)."))
+        if not step.channels:
+            problems.append(_("Every step needs at least one channel."))
+    if flow.debtor_kind == DebtorKind.CONSUMER:
+        kinds = [step.kind for step in ordered]
+        if StepKind.HAND_OVER in kinds and StepKind.FOURTEEN_DAY_LETTER not in kinds[: kinds.index(StepKind.HAND_OVER)]:
+            problems.append(
+                _(
+                    "A consumer flow must send the 14-day letter before handing over: "
+                    "without it no collection costs may be charged."
+                )
+            )
+    return problems
+
+
+@transaction.atomic
+def flow_step_save(*, flow: Flow, step: FlowStep | None, days_after_due: int, kind: str, channels: list[str],
+                   tone: str) -> FlowStep:  # fmt: skip
+    """Add or change a step; refused (nothing saved) when the flow would become unlawful or unusable."""
+    step = step or FlowStep(organization=flow.organization, flow=flow)
+    step.days_after_due, step.kind, step.channels, step.tone = days_after_due, kind, list(channels), tone
+    others = [other for other in flow.steps.all() if other.pk != step.pk]
+    problems = flow_problems(flow=flow, steps=[*others, step])
+    if problems:
+        raise ValidationError(problems)
+    step.save()
+    return step
+
+
+@transaction.atomic
+def flow_step_delete(*, step: FlowStep) -> None:
+    flow = step.flow
+    remaining = [other for other in flow.steps.all() if other.pk != step.pk]
+    if not remaining:
+        raise ValidationError(_("A flow needs at least one step."))
+    problems = flow_problems(flow=flow, steps=remaining)
+    if problems:
+        raise ValidationError(problems)
+    step.delete()
+
+
+logger = logging.getLogger(__name__)
+
+
 UPDATE_BATCH_SIZE = 500
+
+
 NO_HISTORY = PaymentHistory()
 
 
