@@ -142,6 +142,9 @@ class PlanResult:
     organization_id: int
     today: dt.date
     sending_day: bool
+    # False while the organization has not switched reminders on (the go-live gate): a dry run still
+    # shows what would go out, a real run writes nothing.
+    active: bool = True
     messages: list[PlannedMessage] = field(default_factory=list)
     created_reminder_ids: list[int] = field(default_factory=list)
 
@@ -150,6 +153,8 @@ class PlanResult:
         return len({invoice for message in self.messages for invoice in message.invoice_ids})
 
     def summary(self) -> str:
+        if not self.active:
+            return f"{self.today}: reminders are switched off"
         if not self.sending_day:
             return f"{self.today}: not a sending day"
         per_channel: dict[str, int] = defaultdict(int)
@@ -213,8 +218,8 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
     items are inserted from it. Python only sees one row per planned message.
     """
     settings = dunning_settings(organization)
-    result = PlanResult(organization.pk, today, is_sending_day(settings, today))
-    if not result.sending_day:
+    result = PlanResult(organization.pk, today, is_sending_day(settings, today), active=settings.reminders_active)
+    if not result.sending_day or not (result.active or dry_run):
         return result
     params: dict[str, Any] = {"org": organization.pk, "today": today}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -55,6 +55,13 @@ class FlowVariant(models.TextChoices):
     CAREFUL = "careful", _("Careful (new customers)")
 
 
+class BacklogStart(models.TextChoices):
+    """Where an invoice with no earlier message starts when reminders go live."""
+
+    GENTLE = "gentle", _("At the first step of its flow, whatever its age")
+    BY_AGE = "by_age", _("Continue by age (never skipping a legal step)")
+
+
 def default_send_weekdays() -> list[int]:
     return [0, 1, 2, 3, 4]  # Monday to Friday
 
@@ -79,6 +86,15 @@ class DunningSettings(TenantModel):
     )
     reply_to_email = models.EmailField(_("reply-to address"), blank=True)
     sms_sender = models.CharField(_("SMS sender name"), max_length=11, blank=True)
+    # The go-live gate: nothing is planned for real until someone switched reminders on.
+    reminders_active = models.BooleanField(_("reminders switched on"), default=False)
+    activated_at = models.DateTimeField(_("switched on at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        "outstanding.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    backlog_start = models.CharField(
+        _("backlog start"), max_length=10, choices=BacklogStart.choices, default=BacklogStart.GENTLE
+    )
 
     class Meta:
         verbose_name = _("dunning settings")
@@ -167,7 +183,9 @@ class MessageTemplate(TenantModel):
 class ReminderStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     SENDING = "sending", _("Sending")
+    PRINTED = "printed", _("In print batch, not yet posted")
     SENT = "sent", _("Sent")
+    LOGGED = "logged", _("Logged")
     FAILED = "failed", _("Failed, will retry")
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
     CANCELLED = "cancelled", _("Cancelled")
@@ -201,6 +219,8 @@ class Reminder(TenantModel):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The legal sending day: the day an e-mail went out, or the day a letter's batch was posted.
+    sent_date = models.DateField(_("sent on"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     # What went out, as rendered at sending time (the record of what the debtor received).
     recipient = models.CharField(_("recipient"), max_length=300, blank=True)
@@ -315,6 +335,12 @@ class LetterBatch(TenantModel):
     letter_count = models.PositiveIntegerField(_("letters"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    # Letters count as sent from the day the creditor posted them (the 14-day term runs from there).
+    posted_date = models.DateField(_("posted on"), null=True, blank=True)
+    posted_at = models.DateTimeField(_("marked posted at"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        "outstanding.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("print batch")

@@ -52,6 +52,19 @@ class OrganizationFactory(DjangoModelFactory):
     kvk_number = "12345678"
     vat_id = "NL000099998B57"
     iban = "NL91ABNA0417164300"
+    email = factory.LazyAttribute(
+        lambda o: "debiteuren@" + "".join(c for c in o.name.lower() if c.isalnum())[:30] + ".test"
+    )
+
+    @factory.post_generation
+    def reminders_active(organization, create, extracted, **kwargs):
+        """Reminders switched on unless ``reminders_active=False``: most tests are about a live organization."""
+        if create and extracted is not False:
+            from reminders.models import DunningSettings
+
+            DunningSettings.objects.for_organization(organization).update_or_create(
+                organization=organization, defaults={"reminders_active": True}
+            )
 
 
 class MembershipFactory(DjangoModelFactory):

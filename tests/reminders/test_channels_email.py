@@ -85,8 +85,8 @@ def test_it_sends_the_reminder_in_the_creditors_name_to_every_debtor_address(smt
 
 
 def test_it_sends_replies_to_the_reply_address_of_the_dunning_settings(smtp_sink, make_reminder, organization, debtor):
-    DunningSettings.objects.for_organization(organization).create(
-        organization=organization, reply_to_email="debiteuren@bakkerij-jansen.test"
+    DunningSettings.objects.for_organization(organization).update_or_create(
+        organization=organization, defaults={"reply_to_email": "debiteuren@bakkerij-jansen.test"}
     )
 
     email.deliver(make_reminder(debtor), rendered())

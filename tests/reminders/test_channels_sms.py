@@ -96,7 +96,9 @@ def test_a_name_becomes_an_alphanumeric_sender_of_at_most_eleven(name, sender):
 
 
 def test_the_sender_is_the_organizations_own_sms_sender_name(make_reminder, organization, debtor):
-    DunningSettings.objects.for_organization(organization).create(organization=organization, sms_sender="Jansen")
+    DunningSettings.objects.for_organization(organization).update_or_create(
+        organization=organization, defaults={"sms_sender": "Jansen"}
+    )
 
     assert sms.sender_for(make_reminder(debtor, channel=Channel.SMS)) == "Jansen"
 
