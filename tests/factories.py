@@ -43,6 +43,7 @@ class UserFactory(DjangoModelFactory):
 class OrganizationFactory(DjangoModelFactory):
     class Meta:
         model = Organization
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Creditor {n} B.V.")
     legal_name = factory.LazyAttribute(lambda o: o.name)

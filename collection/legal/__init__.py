@@ -40,6 +40,7 @@ from collection.legal.interest import (
     interest_start_date,
     statutory_interest,
 )
+from collection.legal.notice_of_default import notice_of_default_term
 
 __all__ = [
     "ACCEPTED_TERM_WORDING_EN",
@@ -68,6 +69,7 @@ __all__ = [
     "interest_start_date",
     "is_kantonzaak",
     "is_valid_term_wording",
+    "notice_of_default_term",
     "presumed_receipt_date",
     "small_claim_cap_warning",
     "statutory_interest",

@@ -9,10 +9,10 @@ def keep_live_organizations_live(apps, schema_editor):
     """Organizations that already sent reminders stay switched on; new ones start off (the go-live gate)."""
     DunningSettings = apps.get_model("reminders", "DunningSettings")
     Reminder = apps.get_model("reminders", "Reminder")
-    live = Reminder.objects.values("organization_id")
-    DunningSettings.objects.filter(organization_id__in=live).update(reminders_active=True)
+    live = Reminder._default_manager.values("organization_id")
+    DunningSettings._default_manager.filter(organization_id__in=live).update(reminders_active=True)
     # The legal sending day of what already went out.
-    Reminder.objects.filter(sent_at__isnull=False, sent_date__isnull=True).update(sent_date=models.F("sent_at__date"))
+    Reminder._default_manager.filter(sent_at__isnull=False, sent_date__isnull=True).update(sent_date=models.F("sent_at__date"))
 
 
 class Migration(migrations.Migration):

@@ -26,7 +26,7 @@ from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus, StepKind
 from reminders.rendering import RenderedMessage, render_reminder
 from reminders.selectors.letters import letters_waiting
-from reminders.services.legal_dates import fourteen_day_letter_record
+from reminders.services.legal_dates import legal_dates_record
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _mark_sent(item: _Printable, batch: LetterBatch, date: dt.date) -> None:
     )
     if reminder.kind == StepKind.FOURTEEN_DAY_LETTER:
         # The batch's date is the day of posting: presumed receipt and the cost date count from it.
-        fourteen_day_letter_record(
+        legal_dates_record(
             reminder=reminder, sent_date=date, channel="post", collection_costs=item.message.collection_costs
         )
 

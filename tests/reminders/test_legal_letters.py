@@ -9,7 +9,7 @@ import pytest
 
 from invoices.models import DebtorKind
 from reminders.models import Channel, Reminder, StepKind
-from reminders.services.legal_dates import fourteen_day_letter_record
+from reminders.services.legal_dates import legal_dates_record
 from tests.conftest import Tenant
 from tests.factories import DebtorFactory, InvoiceFactory
 from tests.reminders.reminder_builders import reminder_with_invoices
@@ -64,22 +64,20 @@ def test_the_dates_are_stored_around_weekends_and_holidays(
     consumer, sent: dt.date, channel: str, receipt: dt.date, term_end: dt.date, chargeable: dt.date
 ) -> None:  # type: ignore[no-untyped-def]
     reminder = fourteen_day_letter(consumer, Channel.LETTER if channel == "post" else Channel.EMAIL)
-    fourteen_day_letter_record(reminder=reminder, sent_date=sent, channel=channel)  # type: ignore[arg-type]
+    legal_dates_record(reminder=reminder, sent_date=sent, channel=channel)  # type: ignore[arg-type]
     assert dates(reminder) == (receipt, term_end, chargeable)
 
 
 def test_the_costs_stated_are_computed_on_the_sum_of_the_invoices(consumer) -> None:  # type: ignore[no-untyped-def]
     reminder = fourteen_day_letter(consumer)
-    fourteen_day_letter_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
     reminder.refresh_from_db()
     assert reminder.collection_costs == Decimal("52.50")  # not 40.00 + 40.00
 
 
 def test_the_costs_the_rendered_letter_stated_are_stored_as_given(consumer) -> None:  # type: ignore[no-untyped-def]
     reminder = fourteen_day_letter(consumer)
-    fourteen_day_letter_record(
-        reminder=reminder, sent_date=D(2026, 11, 26), channel="post", collection_costs=Decimal("52.50")
-    )
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post", collection_costs=Decimal("52.50"))
     reminder.refresh_from_db()
     assert reminder.collection_costs == Decimal("52.50")
 
@@ -89,31 +87,43 @@ def test_a_letter_and_its_email_copy_each_keep_their_own_dates(consumer) -> None
     letter = fourteen_day_letter(consumer, Channel.LETTER, invoices=invoices)
     email = fourteen_day_letter(consumer, Channel.EMAIL, invoices=invoices)
     sent = D(2026, 11, 27)  # a Friday: the e-mail arrives that day, the letter on Tuesday
-    fourteen_day_letter_record(reminder=letter, sent_date=sent, channel="post")
-    fourteen_day_letter_record(reminder=email, sent_date=sent, channel="email")
+    legal_dates_record(reminder=letter, sent_date=sent, channel="post")
+    legal_dates_record(reminder=email, sent_date=sent, channel="email")
     assert dates(email) == (D(2026, 11, 27), D(2026, 12, 11), D(2026, 12, 12))
     assert dates(letter) == (D(2026, 12, 1), D(2026, 12, 15), D(2026, 12, 16))
 
 
 def test_recording_again_gives_the_same_result(consumer) -> None:  # type: ignore[no-untyped-def]
     reminder = fourteen_day_letter(consumer)
-    fourteen_day_letter_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
     first = dates(reminder)
-    fourteen_day_letter_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
     assert dates(reminder) == first
 
 
-def test_a_reminder_that_is_not_a_14_day_letter_is_refused_and_nothing_is_stored(consumer) -> None:  # type: ignore[no-untyped-def]
+def test_a_plain_reminder_gets_its_sent_date_and_no_legal_dates(consumer) -> None:  # type: ignore[no-untyped-def]
     reminder = reminder_with_invoices(consumer, kind=StepKind.REMINDER)
-    with pytest.raises(ValueError, match="not a 14-day letter"):
-        fourteen_day_letter_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="post")
+    reminder.refresh_from_db()
+    assert reminder.sent_date == D(2026, 11, 26)
     assert dates(reminder) == (None, None, None)
+    assert reminder.collection_costs is None
+
+
+def test_a_notice_of_default_by_email_counts_its_term_from_the_sending_day(consumer) -> None:  # type: ignore[no-untyped-def]
+    # Thursday 26 November 2026, a business day: received that day; 14 days (the default term) later
+    # is Thursday 10 December; in default from Friday 11 December.
+    reminder = reminder_with_invoices(consumer, kind=StepKind.NOTICE_OF_DEFAULT)
+    legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="email")
+    reminder.refresh_from_db()
+    assert dates(reminder) == (D(2026, 11, 26), D(2026, 12, 10), D(2026, 12, 11))
+    assert reminder.sent_date == D(2026, 11, 26)
     assert reminder.collection_costs is None
 
 
 def test_an_unknown_channel_is_refused_and_nothing_is_stored(consumer) -> None:  # type: ignore[no-untyped-def]
     reminder = fourteen_day_letter(consumer)
     with pytest.raises(ValueError, match="unknown channel"):
-        fourteen_day_letter_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="pigeon")  # type: ignore[arg-type]
+        legal_dates_record(reminder=reminder, sent_date=D(2026, 11, 26), channel="pigeon")  # type: ignore[arg-type]
     assert dates(reminder) == (None, None, None)
     assert reminder.collection_costs is None
