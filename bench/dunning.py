@@ -65,10 +65,13 @@ def _organizations() -> list[int]:
         cursor.execute(
             """
             INSERT INTO reminders_dunningsettings (organization_id, send_weekdays, min_days_between_contacts,
-                dynamic_flows, is_paused, pause_reason, payment_term_days_notice, reply_to_email, sms_sender)
-            SELECT o.id, s.send_weekdays, s.min_days_between_contacts, s.dynamic_flows, false, '', 14, '', ''
+                dynamic_flows, is_paused, pause_reason, payment_term_days_notice, reply_to_email, sms_sender,
+                reminders_active, backlog_start)
+            SELECT o.id, s.send_weekdays, s.min_days_between_contacts, s.dynamic_flows, false, '', 14, '', '',
+                true, s.backlog_start
             FROM outstanding_organization o, reminders_dunningsettings s
             WHERE s.organization_id = %(template)s AND o.id <> %(template)s;
+            UPDATE reminders_dunningsettings SET reminders_active = true WHERE organization_id = %(template)s;
             INSERT INTO reminders_flow (public_id, organization_id, name, debtor_kind, variant, created_at)
             SELECT gen_random_uuid(), o.id, f.name, f.debtor_kind, f.variant, now()
             FROM outstanding_organization o, reminders_flow f
@@ -95,7 +98,7 @@ def _load(organization_ids: list[int]) -> None:
                 kind = "b2c" if n % 4 == 0 else "b2b"
                 yield (
                     f"{uuid.uuid4()}\t{org}\t{kind}\tDebtor {org}-{n}\t\t{{d{n}@example.test}}\t{{}}\tStraat 1\t"
-                    f"1234 AB\tAmsterdam\tNL\tnl\t\t\t\t\tf\t\t\\N\t\\N\tstandard\t\t{now}\t{now}\n"
+                    f"1234 AB\tAmsterdam\tNL\tnl\t\t\t\t\tf\t\t\\N\t\\N\tstandard\t{{}}\t{now}\t{now}\n"
                 )
 
     _copy(

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from invoices.models import AccountingConnection, Debtor, ImportJob, ImportMapping, Invoice, Payment
 from invoices.services import payment_record
 from outstanding.admin import TenantAdmin
+from outstanding.calendar import local_today
 from outstanding.money import format_money
+from reminders.selectors.flows import debtor_flow_reason
 
 
 @admin.register(Debtor)
@@ -38,6 +40,7 @@ class DebtorAdmin(TenantAdmin):
         "public_id",
         "flow_variant",
         "flow_variant_reason",
+        "flow_variant_reason_text",
         "invoice_list_link",
         "created_at",
         "updated_at",
@@ -48,11 +51,25 @@ class DebtorAdmin(TenantAdmin):
         (_("Registration"), {"fields": ("kvk_number", "vat_id")}),
         (
             _("Reminders"),
-            {"fields": ("flow", "flow_variant", "flow_variant_reason", "is_paused", "pause_reason", "paused_until")},
+            {
+                "fields": (
+                    "flow",
+                    "flow_variant",
+                    "flow_variant_reason",
+                    "flow_variant_reason_text",
+                    "is_paused",
+                    "pause_reason",
+                    "paused_until",
+                )
+            },
         ),
         (_("Notes"), {"fields": ("notes",)}),
         (_("History"), {"fields": ("invoice_list_link", "created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("why, in words"))
+    def flow_variant_reason_text(self, debtor: Debtor) -> str:
+        return debtor_flow_reason(debtor=debtor, today=local_today(debtor.organization.time_zone)) or "-"
 
     @admin.display(description=_("invoices"))
     def invoice_list_link(self, debtor: Debtor) -> str:

@@ -8,7 +8,8 @@ integration can retry or resend without making duplicates. Money is a string wit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,7 +31,19 @@ from rest_framework.response import Response
 
 from invoices import selectors
 from invoices.models import Debtor, DebtorKind, Invoice, InvoiceStatus, Payment, PaymentSource
-from invoices.services import DebtorData, InvoiceData, debtor_update, debtor_upsert, invoice_upsert, payment_record
+from invoices.services import (
+    PAUSE_REASON_MAX_LENGTH,
+    DebtorData,
+    InvoiceData,
+    debtor_pause,
+    debtor_resume,
+    debtor_update,
+    debtor_upsert,
+    invoice_pause,
+    invoice_resume,
+    invoice_upsert,
+    payment_record,
+)
 from invoices.services.upsert import invoice_data_errors
 from invoices.ubl import UblError, UblImportResult, ubl_import
 from outstanding.api.exceptions import Conflict
@@ -51,6 +64,47 @@ def _clean_with(clean: Callable[[str], str], value: str) -> str:
         return clean(value)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.messages) from None
+
+
+# --- Pauses -------------------------------------------------------------------------------------------
+
+
+class PauseInputSerializer(StrictSerializer):
+    """Pause reminders: why (required), and until when (optional; left out: until resumed)."""
+
+    reason = serializers.CharField(
+        max_length=PAUSE_REASON_MAX_LENGTH,
+        help_text="Why no reminders go out, e.g. disputed by phone, payment arrangement.",
+        error_messages={"blank": _("Give a reason for pausing."), "required": _("Give a reason for pausing.")},
+    )
+    until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The last day of the pause; after today. Left out: paused until resumed.",
+    )
+
+
+PAUSE_FIELD_NAMES = {"pause_reason": "reason", "paused_until": "until"}
+
+
+def _pause_input(request: Request, organization: Organization) -> dict[str, Any]:
+    """The body as the pause services take it: reason, until, and the organization's today."""
+    serializer = PauseInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return {**serializer.validated_data, "today": local_today(organization.time_zone)}
+
+
+@contextmanager
+def _pause_errors() -> Iterator[None]:
+    """The services' refusals (a past end date) under the names the input uses."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise serializers.ValidationError(
+            {PAUSE_FIELD_NAMES.get(key, key): value for key, value in errors.items()}
+        ) from None
 
 
 # --- Debtors ------------------------------------------------------------------------------------------
@@ -87,6 +141,8 @@ class DebtorSerializer(StrictSerializer):
     kvk_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     vat_id = serializers.CharField(required=False, allow_blank=True, max_length=30)
     is_paused = serializers.BooleanField(read_only=True)
+    pause_reason = serializers.CharField(read_only=True)
+    paused_until = serializers.DateField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -201,6 +257,28 @@ class DebtorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, TenantView
             debtor = debtor_update(debtor=debtor, **serializer.validated_data)
         return Response(self.get_serializer(debtor).data)
 
+    @extend_schema(
+        summary="Pause reminders to a debtor",
+        description="No reminders go to this debtor until `until` (inclusive) or until resumed. Pausing a "
+        "paused debtor again replaces the reason and end date.",
+        request=PauseInputSerializer,
+        responses=DebtorSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="pause")
+    def pause(self, request: Request, id: str | None = None) -> Response:
+        debtor = self.get_object()
+        with _pause_errors():
+            debtor_pause(debtor=debtor, **_pause_input(request, self.organization))
+        return Response(self.get_serializer(debtor).data)
+
+    @extend_schema(summary="Resume reminders to a debtor", request=None, responses=DebtorSerializer)
+    @action(detail=True, methods=["post"], url_path="resume")
+    def resume(self, request: Request, id: str | None = None) -> Response:
+        debtor = self.get_object()
+        if debtor.is_paused:
+            debtor_resume(debtor=debtor)
+        return Response(self.get_serializer(debtor).data)
+
 
 def _retry_once_on_race(write: Callable[[], Any]) -> Any:
     """Two requests upserting the same new key at once: the loser's insert hits the unique constraint;
@@ -232,6 +310,8 @@ class InvoiceSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, read_only=True)
     overdue = serializers.BooleanField(read_only=True, help_text="Open and past its due date (organization's today).")
     is_paused = serializers.BooleanField(read_only=True)
+    pause_reason = serializers.CharField(read_only=True)
+    paused_until = serializers.DateField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -316,6 +396,8 @@ class InvoiceInputSerializer(StrictSerializer):
     id = serializers.UUIDField(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     is_paused = serializers.BooleanField(read_only=True)
+    pause_reason = serializers.CharField(read_only=True)
+    paused_until = serializers.DateField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -507,6 +589,28 @@ class InvoiceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, TenantVie
     @extend_schema(request=InvoiceInputSerializer, responses=InvoiceSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Pause reminders about an invoice",
+        description="No reminders mention this invoice until `until` (inclusive) or until resumed; the "
+        "debtor's other invoices go on. Pausing a paused invoice again replaces the reason and end date.",
+        request=PauseInputSerializer,
+        responses=InvoiceSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="pause")
+    def pause(self, request: Request, id: str | None = None) -> Response:
+        invoice = self.get_object()
+        with _pause_errors():
+            invoice_pause(invoice=invoice, **_pause_input(request, self.organization))
+        return Response(self._shown(invoice))
+
+    @extend_schema(summary="Resume reminders about an invoice", request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="resume")
+    def resume(self, request: Request, id: str | None = None) -> Response:
+        invoice = self.get_object()
+        if invoice.is_paused:
+            invoice_resume(invoice=invoice)
+        return Response(self._shown(invoice))
 
     def _upsert(self, attrs: dict[str, Any]) -> tuple[Invoice, str]:
         debtor = attrs["debtor"]

@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from invoices.imports.values import CellError, parse_amount
 from invoices.models import Debtor, InvoiceStatus
 from invoices.selectors import DEFAULT_INVOICE_SORT, INVOICE_SORTS
 from outstanding.identifiers import clean_kvk, clean_phone, clean_vat_id
@@ -69,8 +70,22 @@ class PauseForm(forms.Form):
         return until
 
 
+class AmountField(forms.DecimalField):
+    """An amount typed the way the importer reads a spreadsheet cell: "1.000,00", "1000,00", "1,000.00",
+    "€ 1.000,00" (:func:`invoices.imports.values.parse_amount`, the one parser of written amounts), so a
+    creditor can type what their bank statement says. What it cannot read is refused with its reason."""
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # stubs: DecimalField < IntegerField
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(str(value).strip())
+        except CellError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount"),
         max_digits=14,
         decimal_places=2,

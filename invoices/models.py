@@ -55,7 +55,9 @@ class Debtor(TenantModel):
         verbose_name=_("reminder flow"),
     )
     flow_variant = models.CharField(_("suggested flow variant"), max_length=10, default="standard")
-    flow_variant_reason = models.CharField(_("why"), max_length=300, blank=True)
+    # Why: a code and its numbers, not a sentence, so each reader sees it in their own language
+    # (reminders.scoring.flow_variant_reason_text).
+    flow_variant_reason = models.JSONField(_("why"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

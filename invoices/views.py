@@ -31,8 +31,8 @@ from outstanding.access import OrganizationRequest, organization_view, post_only
 from outstanding.calendar import local_today
 from outstanding.models import Role
 from reminders.forms.flows import DebtorFlowForm
-from reminders.selectors.flows import FlowSource, debtor_flow_state
-from reminders.selectors.reminders import reminder_list
+from reminders.selectors.flows import FlowSource, debtor_flow_reason, debtor_flow_state
+from reminders.selectors.reminders import reminder_timeline
 
 TIMELINE_SIZE = 50
 PAGE_SIZE = 50
@@ -122,8 +122,9 @@ def debtor_detail_render(
             "today": today,
             "pause_form": pause_form or PauseForm(today=today),
             "findings": checks.debtor_findings(debtor),
-            "timeline": reminder_list(organization=organization, debtor=debtor)[:TIMELINE_SIZE],
+            "timeline": reminder_timeline(organization=organization, debtor=debtor)[:TIMELINE_SIZE],
             "flow_state": flow_state,
+            "flow_reason": debtor_flow_reason(debtor=debtor, today=today),
             "flow_form": flow_form,  # None for viewers: they see no write forms
         },
     )
@@ -177,7 +178,9 @@ def debtor_pause(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
     form = PauseForm(request.POST, today=_today(request))
     if form.is_valid():
         try:
-            services.debtor_pause(debtor=debtor, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
+            services.debtor_pause(
+                debtor=debtor, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"], today=form.today
+            )
         except ValidationError as exc:
             _show_service_errors(form, exc, {"pause_reason": "reason", "paused_until": "until"})
         else:
@@ -264,7 +267,10 @@ def invoice_detail(request: OrganizationRequest, invoice_id: str) -> HttpRespons
 
 
 def _invoice_detail(
-    request: OrganizationRequest, invoice: Invoice, payment_form: PaymentForm | None = None
+    request: OrganizationRequest,
+    invoice: Invoice,
+    payment_form: PaymentForm | None = None,
+    pause_form: PauseForm | None = None,
 ) -> HttpResponse:
     organization, today = request.organization, _today(request)
     if payment_form is None and request.membership.can_edit:
@@ -280,10 +286,45 @@ def _invoice_detail(
             "payments": selectors.invoice_payments(organization=organization, invoice=invoice),
             "today": today,
             "payment_form": payment_form,  # None for viewers: they see no write forms
+            "pause_form": pause_form or PauseForm(today=today),
             "findings": checks.invoice_findings(invoice, organization),
-            "timeline": reminder_list(organization=organization, invoice=invoice)[:TIMELINE_SIZE],
+            "timeline": reminder_timeline(organization=organization, invoice=invoice)[:TIMELINE_SIZE],
         },
     )
+
+
+def _to_invoice(request: OrganizationRequest, invoice: Invoice) -> HttpResponse:
+    return redirect("invoice_detail", org_id=request.organization.public_id, invoice_id=invoice.public_id)
+
+
+@organization_view(Role.MEMBER)
+def invoice_pause(request: OrganizationRequest, invoice_id: str) -> HttpResponse:
+    """Pause reminders about one invoice; pausing it again updates the reason and end date."""
+    invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
+    if refused := post_only(request):
+        return refused
+    form = PauseForm(request.POST, today=_today(request))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invoice_pause(invoice=invoice, reason=data["reason"], until=data["until"], today=form.today)
+        except ValidationError as exc:
+            _show_service_errors(form, exc, {"pause_reason": "reason", "paused_until": "until"})
+        else:
+            messages.success(request, _("Reminders about invoice %(number)s are paused.") % {"number": invoice.number})
+            return _to_invoice(request, invoice)
+    return _invoice_detail(request, invoice, pause_form=form)
+
+
+@organization_view(Role.MEMBER)
+def invoice_resume(request: OrganizationRequest, invoice_id: str) -> HttpResponse:
+    invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
+    if refused := post_only(request):
+        return refused
+    if invoice.is_paused:  # a second click changes nothing
+        services.invoice_resume(invoice=invoice)
+        messages.success(request, _("Reminders about invoice %(number)s are resumed.") % {"number": invoice.number})
+    return _to_invoice(request, invoice)
 
 
 @organization_view(Role.MEMBER)

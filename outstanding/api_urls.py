@@ -5,13 +5,23 @@ Every endpoint authenticates with an organization's API key (``outstanding.api``
 """
 
 from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from invoices.api import DebtorViewSet, InvoiceViewSet, PaymentViewSet
 from outstanding.api.exceptions import not_found_view
+from outstanding.api.organization import OrganizationView
 from outstanding.api.schema import ApiDocsView
-from reminders.api import ReminderViewSet
+from reminders.api import ReminderActivateView, ReminderDeactivateView, ReminderViewSet
+
+
+def without_slash(view: type) -> type:
+    """The same endpoint also without its trailing slash (as the docs spell it), left out of the schema:
+    a POST cannot follow Django's redirect to the slashed URL."""
+    hidden = extend_schema(exclude=True)
+    return extend_schema_view(get=hidden, post=hidden, patch=hidden)(type(f"{view.__name__}WithoutSlash", (view,), {}))
+
 
 router = SimpleRouter()
 router.register("debtors", DebtorViewSet, basename="api-debtor")
@@ -21,6 +31,13 @@ router.register("reminders", ReminderViewSet, basename="api-reminder")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    # The key's own organization: no id in the URL, a key sees no other.
+    path("v1/organization/", OrganizationView.as_view(), name="api-organization"),
+    path("v1/organization/reminders/activate/", ReminderActivateView.as_view(), name="api-reminders-activate"),
+    path("v1/organization/reminders/deactivate/", ReminderDeactivateView.as_view(), name="api-reminders-deactivate"),
+    path("v1/organization", without_slash(OrganizationView).as_view()),
+    path("v1/organization/reminders/activate", without_slash(ReminderActivateView).as_view()),
+    path("v1/organization/reminders/deactivate", without_slash(ReminderDeactivateView).as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", not_found_view),

@@ -31,6 +31,7 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+SITE_NAME = "Outstanding"  # the product's name in account e-mails (outstanding.accounts)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,6 +146,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "outstanding.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Outstanding] "
+# Account e-mails come from the product (SITE_NAME, SITE_URL), not from the request's host name.
+ACCOUNT_ADAPTER = "outstanding.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
 # Brute-force protection: allauth's rate limits (cache backed): 5 failed logins per 5 minutes per
 # account, 10 per minute per IP address.
@@ -166,6 +169,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="log" if DEBUG or TESTING else "mes
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 # Last-resort sender (max. 11 letters and digits) when neither an organization's setting nor its name gives one.
 SMS_SENDER = env.str("SMS_SENDER", default="Outstanding")
+# Shared secret of the e-mail provider's bounce webhook (POST /hooks/email-bounce/); empty: no webhook.
+EMAIL_BOUNCE_WEBHOOK_SECRET = env.str("EMAIL_BOUNCE_WEBHOOK_SECRET", default="")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

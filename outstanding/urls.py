@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from invoices import connector_views
 from outstanding import api_key_views, views
+from reminders.views import hooks as reminder_hooks
 
 # Every creditor page: /app/<org_id>/... resolved by outstanding.access.organization_view.
 organization_patterns: list[URLPattern | URLResolver] = [
@@ -31,6 +32,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("outstanding.api_urls")),
+    # Reports from outside services, authenticated by a shared secret (no session, no CSRF).
+    path("hooks/email-bounce/", reminder_hooks.email_bounce, name="email_bounce_hook"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Fixed OAuth redirect URI for accounting packages; the organization travels in the signed state.
     path("connect/<slug:provider>/callback/", connector_views.oauth_callback, name="connector_oauth_callback"),

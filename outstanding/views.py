@@ -31,7 +31,9 @@ from outstanding.forms import (
     RoleForm,
     role_choices_up_to,
 )
-from outstanding.models import Invitation, Membership, Role, User
+from outstanding.models import Invitation, Membership, Organization, Role, User
+from reminders.engine import dunning_settings
+from reminders.services import activation
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -91,8 +93,17 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
             "invoice_finding_summaries": checks.finding_summaries(
                 invoice_selectors.invoice_finding_counts(organization=organization)
             ),
+            "go_live": _go_live_checklist(organization),
         },
     )
+
+
+def _go_live_checklist(organization: Organization) -> dict[str, object] | None:
+    """Until reminders are on: the facts they need (done or missing) and the way to switch them on."""
+    if dunning_settings(organization).reminders_active:
+        return None
+    missing = activation.organization_missing_facts(organization)
+    return {"facts": activation.REQUIRED_FACTS, "missing_fields": {fact.field for fact in missing}}
 
 
 @organization_view(Role.VIEWER, write=True)

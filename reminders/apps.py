@@ -18,3 +18,8 @@ class RemindersConfig(AppConfig):
         from reminders.services.defaults import organization_defaults_create
 
         organization_defaults_create(organization)
+
+    def ready(self) -> None:
+        # Register the Celery tasks with the app in every process (web, worker, tests): dispatch
+        # enqueues them by name, from below the task module.
+        from reminders import tasks  # noqa: F401

@@ -3,12 +3,20 @@
 For one organization and its local date the engine
 
 1. decides in **one SQL statement** which open, unpaused invoices reached a flow step they have not
-   had yet (the latest such step: a step missed on a non-sending day goes out on the next sending
-   day, older missed steps are not sent on top of it; a consumer's 14-day letter is never skipped);
+   had yet. By default (``backlog_start = gentle``) that is the *next* step of the invoice's flow: an
+   invoice with no earlier message starts at the first step (a reminder) whatever its age, and each
+   later step follows the previous contact by the flow's interval, never several at once. An
+   organization that chose "continue by age" gets the latest step the invoice's age reached
+   instead. Either way the **legal steps** (notice of default, 14-day letter) are never skipped:
+   nothing goes beyond one before the invoice had it, *sent*, and its term ran out, and a hand-over
+   needs the legal step of the debtor's kind (notice of default for a business, 14-day letter for a
+   consumer);
 2. for a consumer who gets a 14-day letter, puts **all** of their overdue invoices in that one letter
    (art. 6:96 lid 7 BW: the principals are added together for the costs);
 3. bundles per debtor and channel: one ``Reminder`` per debtor per channel per day listing every
-   invoice (``ReminderItem``), skipping debtors contacted fewer than the minimum days ago;
+   invoice (``ReminderItem``), skipping debtors contacted fewer than the minimum days ago. The bundle
+   takes its most severe item's kind; an escalation never lists a not-yet-due invoice, and overdue
+   invoices at a milder step are rendered apart ("also open");
 4. writes it all in one transaction under a per-organization advisory lock. Unique constraints on
    (debtor, channel, day) and (invoice, step, channel) make a second or concurrent run a no-op.
 
@@ -37,10 +45,10 @@ logger = logging.getLogger(__name__)
 SEVERITY = "ARRAY[" + ",".join(f"'{kind}'" for kind in StepKind.values) + "]::text[]"
 
 # One statement selects what is due. Parameters: org, today. Produces one row per
-# (invoice, channel) with the step, its kind, tone and day, and the invoice's open amount.
+# (invoice, channel) with the step, its kind, tone and day, and the invoice's open amount and due date.
 DUE_SQL = """
 WITH settings AS (
-    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows
+    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age
     FROM reminders_dunningsettings s WHERE s.organization_id = %(org)s
 ),
 candidates AS (
@@ -68,41 +76,62 @@ candidates AS (
             AND r.planned_date < %(today)s AND r.planned_date > %(today)s::date - settings.gap
       )
 ),
-done AS (
-    -- per candidate invoice (one index lookup each, however big the history of other invoices):
-    -- the last step it had, whether a 14-day letter covered it, and whether every 14-day letter about
-    -- it went out and its term has run out
-    SELECT c.invoice_id, history.last_day, history.had_letter, history.letter_term_over
+history AS (
+    -- each candidate with its own history, looked up per invoice (one index lookup each, however big
+    -- the history of other invoices) and carried along, never joined back: the last step it had and
+    -- when, and per legal step whether it had one and whether every written copy of it (letter,
+    -- e-mail; a cancelled copy aside) went out and its term has run out
+    SELECT c.*, h.last_day, h.last_contact, h.had_notice, h.notice_term_over, h.had_letter, h.letter_term_over
     FROM candidates c
     CROSS JOIN LATERAL (
         SELECT MAX(ri.step_day) AS last_day,
+               MAX(r.planned_date) FILTER (WHERE r.status <> 'cancelled') AS last_contact,
+               bool_or(ri.step_kind = 'notice_of_default') AS had_notice,
+               bool_and(r.status = 'sent' AND r.costs_chargeable_from <= %(today)s)
+                   FILTER (WHERE ri.step_kind = 'notice_of_default' AND r.channel IN ('email', 'letter')
+                           AND r.status <> 'cancelled') AS notice_term_over,
                bool_or(ri.step_kind = 'fourteen_day_letter') AS had_letter,
                bool_and(r.status = 'sent' AND r.costs_chargeable_from <= %(today)s)
-                   FILTER (WHERE ri.step_kind = 'fourteen_day_letter') AS letter_term_over
+                   FILTER (WHERE ri.step_kind = 'fourteen_day_letter' AND r.channel IN ('email', 'letter')
+                           AND r.status <> 'cancelled') AS letter_term_over
         FROM reminders_reminderitem ri
         JOIN reminders_reminder r ON r.id = ri.reminder_id
         WHERE ri.invoice_id = c.invoice_id
-    ) history
-    WHERE history.last_day IS NOT NULL
+    ) h
 ),
 eligible AS (
-    SELECT DISTINCT ON (c.invoice_id)
-           c.invoice_id, c.debtor_id, c.open_amount, c.due_date, c.debtor_kind,
+    SELECT c.invoice_id, c.debtor_id, c.open_amount, c.due_date, c.debtor_kind,
            s.id AS step_id, s.kind, s.tone, s.channels, s.days_after_due
-    FROM candidates c
-    JOIN reminders_flowstep s ON s.flow_id = c.flow_id AND s.organization_id = %(org)s
-    LEFT JOIN done ON done.invoice_id = c.invoice_id
+    FROM history c
+    CROSS JOIN settings
+    -- the first legal step the invoice has not had yet: nothing beyond it before it
+    CROSS JOIN LATERAL (
+        SELECT MIN(f.days_after_due) AS day FROM reminders_flowstep f
+        WHERE f.organization_id = %(org)s AND f.flow_id = c.flow_id
+          AND f.kind IN ('notice_of_default', 'fourteen_day_letter')
+          AND f.days_after_due > COALESCE(c.last_day, -32768)
+    ) legal
+    -- gently (the default): the next step of the flow, at the flow's interval after the last contact;
+    -- by age: the latest step the invoice's age reached (catching up skips plain reminders only)
+    JOIN LATERAL (
+        SELECT f.id, f.kind, f.tone, f.channels, f.days_after_due FROM reminders_flowstep f
+        WHERE f.organization_id = %(org)s AND f.flow_id = c.flow_id
+          AND f.days_after_due > COALESCE(c.last_day, -32768)
+          AND f.days_after_due <= COALESCE(legal.day, 32767)
+          AND (NOT settings.by_age OR c.due_date + f.days_after_due <= %(today)s)
+        ORDER BY CASE WHEN settings.by_age THEN -f.days_after_due ELSE f.days_after_due END
+        LIMIT 1
+    ) s ON true
     WHERE c.due_date + s.days_after_due <= %(today)s
-      AND s.days_after_due > COALESCE(done.last_day, -32768)
-      -- never past a consumer's 14-day letter that has not gone out yet
-      AND NOT EXISTS (
-          SELECT 1 FROM reminders_flowstep f
-          WHERE f.organization_id = %(org)s AND f.flow_id = c.flow_id AND f.kind = 'fourteen_day_letter'
-            AND f.days_after_due < s.days_after_due AND f.days_after_due > COALESCE(done.last_day, -32768)
-      )
-      -- a consumer is handed over only once the 14-day term has run out (art. 6:96 lid 6 BW)
-      AND (s.kind <> 'hand_over' OR c.debtor_kind = 'b2b' OR done.letter_term_over IS TRUE)
-    ORDER BY c.invoice_id, s.days_after_due DESC
+      AND (settings.by_age OR c.last_contact IS NULL
+           OR c.last_contact + (s.days_after_due - c.last_day) <= %(today)s)
+      -- after a legal step, nothing until every one of them went out and its term ran out
+      AND (c.had_notice IS NOT TRUE OR c.notice_term_over IS TRUE)
+      AND (c.had_letter IS NOT TRUE OR c.letter_term_over IS TRUE)
+      -- hand-over only after the legal step of the debtor's kind: a notice of default for a business
+      -- (no default otherwise, art. 6:82 BW), a 14-day letter for a consumer (art. 6:96 lid 6 BW)
+      AND (s.kind <> 'hand_over' OR CASE WHEN c.debtor_kind = 'b2c' THEN c.had_letter IS TRUE
+                                          ELSE c.had_notice IS TRUE END)
 ),
 fourteen AS (
     SELECT DISTINCT ON (debtor_id) debtor_id, step_id, kind, tone, channels, days_after_due
@@ -110,18 +139,29 @@ fourteen AS (
     ORDER BY debtor_id, days_after_due
 ),
 chosen AS (
-    SELECT e.invoice_id, e.debtor_id, e.open_amount, e.step_id, e.kind, e.tone, e.channels, e.days_after_due
+    SELECT e.invoice_id, e.debtor_id, e.open_amount, e.due_date, e.step_id, e.kind, e.tone, e.channels,
+           e.days_after_due
     FROM eligible e WHERE e.debtor_id NOT IN (SELECT debtor_id FROM fourteen)
     UNION ALL
-    -- every overdue invoice of that consumer goes into the one 14-day letter
-    SELECT c.invoice_id, c.debtor_id, c.open_amount, f.step_id, f.kind, f.tone, f.channels, f.days_after_due
-    FROM candidates c JOIN fourteen f ON f.debtor_id = c.debtor_id
-    LEFT JOIN done ON done.invoice_id = c.invoice_id
-    WHERE c.due_date < %(today)s AND done.had_letter IS NOT TRUE
+    -- every overdue invoice of that consumer goes into the one 14-day letter (art. 6:96 lid 7 BW)
+    SELECT c.invoice_id, c.debtor_id, c.open_amount, c.due_date, f.step_id, f.kind, f.tone, f.channels,
+           f.days_after_due
+    FROM history c JOIN fourteen f ON f.debtor_id = c.debtor_id
+    WHERE c.due_date < %(today)s AND c.had_letter IS NOT TRUE
 )
-SELECT ch.invoice_id, ch.debtor_id, ch.open_amount, ch.step_id, ch.kind::text AS kind, ch.tone::text AS tone,
-       ch.days_after_due, unnest(ch.channels)::text AS channel
+SELECT ch.invoice_id, ch.debtor_id, ch.open_amount, ch.due_date, ch.step_id, ch.kind::text AS kind,
+       ch.tone::text AS tone, ch.days_after_due, unnest(ch.channels)::text AS channel
 FROM chosen ch
+"""
+
+# An escalation (anything but a plain reminder) never lists an invoice that is not yet due: such an
+# invoice waits for the debtor's next friendly reminder. Overdue invoices at a milder step stay in
+# the bundle and are shown apart, as "also open".
+ESCALATION_ONLY_OVERDUE_SQL = """
+DELETE FROM dunning_due d
+WHERE d.due_date >= %(today)s
+  AND EXISTS (SELECT 1 FROM dunning_due e WHERE e.debtor_id = d.debtor_id AND e.channel = d.channel
+              AND e.kind <> 'reminder')
 """
 
 
@@ -228,6 +268,7 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
         # JIT compiling pays off for long analytic queries, not for one organization's thousand rows.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("CREATE TEMP TABLE dunning_due ON COMMIT DROP AS " + DUE_SQL, params)
+        cursor.execute(ESCALATION_ONLY_OVERDUE_SQL, params)
         cursor.execute(GROUPED_SQL + " ORDER BY debtor_id, channel")
         result.messages = [
             PlannedMessage(debtor_id, channel, kind, tone, tuple(invoice_ids), total)

@@ -1,4 +1,4 @@
-"""Dynamic flows: which flow variant suits a debtor, from their payment history, with the reason in one sentence.
+"""Dynamic flows: which flow variant suits a debtor, from their payment history, and why.
 
 A pure function over a :class:`PaymentHistory` (computed for all debtors of an organization in one SQL
 query by :func:`reminders.selectors.flows.debtor_payment_histories`) and ``today``. The rules, in order:
@@ -19,13 +19,20 @@ its last part) minus its due date, never below 0 — paying early does not make 
 elsewhere. *Late*: paid more than ``GRACE_DAYS`` (2) days after the due date — a transfer made on the
 due date is often booked a day or two later. *Disputes* are not modelled yet: invoices paused now with a
 reason (a dispute, a question) stand in for them. *At stake*: the open amount in euros.
+
+The reason is stored without a language, as a code with its numbers (``{"code": "average_late",
+"days": 12, "count": 23}``, JSON on ``Debtor.flow_variant_reason``), and put into one sentence in the
+reader's language when it is shown (:func:`flow_variant_reason_text`): the creditor's colleagues do
+not all read the organization's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
@@ -43,6 +50,9 @@ PUNCTUAL_ON_TIME_SHARE = Decimal("0.9")
 FRIENDLY_MAX_AT_STAKE = Decimal("10000.00")
 
 ZERO = Decimal("0")
+
+# Why a variant was chosen: a code and its numbers, JSON-ready (dates as ISO strings, amounts as strings).
+Reason = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,97 +84,142 @@ class PaymentHistory:
         return (today - self.first_invoice_date).days if self.first_invoice_date else 0
 
 
-def flow_variant_for(history: PaymentHistory, *, today: dt.date) -> tuple[str, str]:
-    """The flow variant for this history and the reason in one sentence, in the active language."""
-    if history.first_invoice_date is None:
-        return FlowVariant.CAREFUL, gettext("No invoices yet.")
+def flow_variant_for(history: PaymentHistory, *, today: dt.date) -> tuple[str, Reason]:
+    """The flow variant for this history and why (a code with its numbers; see :func:`flow_variant_reason_text`)."""
+    since = history.first_invoice_date
+    if since is None:
+        return FlowVariant.CAREFUL, {"code": "no_invoices"}
     if history.customer_days(today) < NEW_CUSTOMER_DAYS:
-        return FlowVariant.CAREFUL, _new_customer_reason(history, today)
+        return FlowVariant.CAREFUL, {"code": "new_customer", "since": since.isoformat(), "count": history.invoice_count}
     if history.paid_count < MIN_PAID_INVOICES:
-        return FlowVariant.CAREFUL, _little_history_reason(history, today)
+        return FlowVariant.CAREFUL, {"code": "little_history", "since": since.isoformat(), "count": history.paid_count}
     if history.late_share >= CHRONIC_LATE_SHARE and history.average_days_late >= CHRONIC_AVERAGE_DAYS_LATE:
-        return FlowVariant.FIRM, _average_late_reason(history)
+        days = _whole_days(history.average_days_late)
+        return FlowVariant.FIRM, {"code": "average_late", "days": days, "count": history.paid_count}
     if history.customer_days(today) >= LONG_STANDING_DAYS and history.on_time_share >= PUNCTUAL_ON_TIME_SHARE:
         return _punctual(history, today)
-    return FlowVariant.STANDARD, _standard_reason(history)
+    if history.late_count == 0:
+        return FlowVariant.STANDARD, {"code": "all_on_time", "count": history.paid_count}
+    return FlowVariant.STANDARD, {"code": "late", "late": history.late_count, "count": history.paid_count}
 
 
-def _punctual(history: PaymentHistory, today: dt.date) -> tuple[str, str]:
+def _punctual(history: PaymentHistory, today: dt.date) -> tuple[str, Reason]:
     if history.disputed_count:
-        reason = ngettext(
-            "Pays on time, but %(count)d invoice is disputed.",
-            "Pays on time, but %(count)d invoices are disputed.",
-            history.disputed_count,
-        ) % {"count": history.disputed_count}
-        return FlowVariant.STANDARD, reason
+        return FlowVariant.STANDARD, {"code": "disputed", "count": history.disputed_count}
     if history.open_amount > FRIENDLY_MAX_AT_STAKE:
-        reason = gettext("Pays on time, but %(amount)s is at stake.") % {"amount": _money(history.open_amount)}
-        return FlowVariant.STANDARD, reason
-    return FlowVariant.FRIENDLY, _on_time_reason(history, today)
-
-
-def _on_time_reason(history: PaymentHistory, today: dt.date) -> str:
+        return FlowVariant.STANDARD, {"code": "at_stake", "amount": str(history.open_amount)}
     years = history.customer_days(today) // 365
     if history.late_count == 0:
-        return ngettext(
-            "Always paid on time over %(years)d year.", "Always paid on time over %(years)d years.", years
-        ) % {"years": years}
-    return ngettext(
-        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d year.",
-        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d years.",
-        years,
-    ) % {"on_time": history.on_time_count, "paid": history.paid_count, "years": years}
+        return FlowVariant.FRIENDLY, {"code": "always_on_time", "years": years}
+    reason = {"code": "mostly_on_time", "on_time": history.on_time_count, "paid": history.paid_count, "years": years}
+    return FlowVariant.FRIENDLY, reason
 
 
-def _new_customer_reason(history: PaymentHistory, today: dt.date) -> str:
+def flow_variant_reason_text(reason: Mapping[str, Any], *, today: dt.date) -> str:
+    """``reason`` in one sentence in the active language; dates carry their year when it is not ``today``'s.
+
+    A reason stored before reasons had codes is ``{"text": ...}`` and reads as it was written; an empty
+    or unknown reason (not scored yet, or written by a newer version) reads as nothing.
+    """
+    if "code" not in reason:
+        return str(reason.get("text", ""))
+    sentence = _SENTENCES.get(str(reason["code"]))
+    try:
+        return sentence(reason, today) if sentence else ""
+    except (KeyError, TypeError, ValueError):  # a malformed reason is not worth an error page
+        return ""
+
+
+def _no_invoices(reason: Mapping[str, Any], today: dt.date) -> str:
+    return gettext("No invoices yet.")
+
+
+def _new_customer(reason: Mapping[str, Any], today: dt.date) -> str:
     return ngettext(
         "New customer since %(date)s: %(count)d invoice so far.",
         "New customer since %(date)s: %(count)d invoices so far.",
-        history.invoice_count,
-    ) % {"date": _day(history.first_invoice_date, today), "count": history.invoice_count}
+        reason["count"],
+    ) % {"date": _day(reason["since"], today), "count": reason["count"]}
 
 
-def _little_history_reason(history: PaymentHistory, today: dt.date) -> str:
+def _little_history(reason: Mapping[str, Any], today: dt.date) -> str:
     return ngettext(
         "Little to go on: %(count)d invoice paid since %(date)s.",
         "Little to go on: %(count)d invoices paid since %(date)s.",
-        history.paid_count,
-    ) % {"count": history.paid_count, "date": _day(history.first_invoice_date, today)}
+        reason["count"],
+    ) % {"count": reason["count"], "date": _day(reason["since"], today)}
 
 
-def _average_late_reason(history: PaymentHistory) -> str:
-    days = _whole_days(history.average_days_late)
+def _average_late(reason: Mapping[str, Any], today: dt.date) -> str:
     return ngettext(
         "Pays on average %(days)d day late over %(count)d invoices.",
         "Pays on average %(days)d days late over %(count)d invoices.",
-        days,
-    ) % {"days": days, "count": history.paid_count}
+        reason["days"],
+    ) % {"days": reason["days"], "count": reason["count"]}
 
 
-def _standard_reason(history: PaymentHistory) -> str:
-    if history.late_count == 0:
-        return ngettext(
-            "Paid %(count)d invoice on time; a customer for less than a year.",
-            "Paid all %(count)d invoices on time; a customer for less than a year.",
-            history.paid_count,
-        ) % {"count": history.paid_count}
+def _disputed(reason: Mapping[str, Any], today: dt.date) -> str:
+    return ngettext(
+        "Pays on time, but %(count)d invoice is disputed.",
+        "Pays on time, but %(count)d invoices are disputed.",
+        reason["count"],
+    ) % {"count": reason["count"]}
+
+
+def _at_stake(reason: Mapping[str, Any], today: dt.date) -> str:
+    amount = format_money(Decimal(reason["amount"]), "EUR", get_language() or "nl")
+    return gettext("Pays on time, but %(amount)s is at stake.") % {"amount": amount}
+
+
+def _always_on_time(reason: Mapping[str, Any], today: dt.date) -> str:
+    return ngettext(
+        "Always paid on time over %(years)d year.", "Always paid on time over %(years)d years.", reason["years"]
+    ) % {"years": reason["years"]}
+
+
+def _mostly_on_time(reason: Mapping[str, Any], today: dt.date) -> str:
+    return ngettext(
+        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d year.",
+        "Paid %(on_time)d of %(paid)d invoices on time over %(years)d years.",
+        reason["years"],
+    ) % {"on_time": reason["on_time"], "paid": reason["paid"], "years": reason["years"]}
+
+
+def _all_on_time(reason: Mapping[str, Any], today: dt.date) -> str:
+    return ngettext(
+        "Paid %(count)d invoice on time; a customer for less than a year.",
+        "Paid all %(count)d invoices on time; a customer for less than a year.",
+        reason["count"],
+    ) % {"count": reason["count"]}
+
+
+def _late(reason: Mapping[str, Any], today: dt.date) -> str:
     return ngettext(
         "Paid %(late)d of %(count)d invoice late.",
         "Paid %(late)d of %(count)d invoices late.",
-        history.paid_count,
-    ) % {"late": history.late_count, "count": history.paid_count}
+        reason["count"],
+    ) % {"late": reason["late"], "count": reason["count"]}
+
+
+_SENTENCES: dict[str, Callable[[Mapping[str, Any], dt.date], str]] = {
+    "no_invoices": _no_invoices,
+    "new_customer": _new_customer,
+    "little_history": _little_history,
+    "average_late": _average_late,
+    "disputed": _disputed,
+    "at_stake": _at_stake,
+    "always_on_time": _always_on_time,
+    "mostly_on_time": _mostly_on_time,
+    "all_on_time": _all_on_time,
+    "late": _late,
+}
 
 
 def _whole_days(days: Decimal) -> int:
     return int(days.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _day(day: dt.date | None, today: dt.date) -> str:
-    """3 October (this year) or 3 October 2024 (another year), in the active language."""
-    if day is None:
-        return ""
+def _day(iso_day: str, today: dt.date) -> str:
+    """3 October (``today``'s year) or 3 October 2024 (another year), in the active language."""
+    day = dt.date.fromisoformat(iso_day)
     return date_format(day, "j F" if day.year == today.year else "j F Y")
-
-
-def _money(amount: Decimal) -> str:
-    return format_money(amount, "EUR", get_language() or "nl")

@@ -5,7 +5,9 @@ from django.urls import URLPattern, URLResolver, path
 from reminders.views import calls as call_views
 from reminders.views import flows as flow_views
 from reminders.views import letters as letter_views
+from reminders.views import messages as message_views
 from reminders.views import overview as overview_views
+from reminders.views import review as review_views
 from reminders.views import settings as settings_views
 from reminders.views import templates as template_views
 
@@ -20,6 +22,7 @@ urlpatterns += [
     path("letters/batches/create/", letter_views.letter_batch_create, name="letter_batch_create"),
     path("letters/batches/<uuid:batch_id>/", letter_views.letter_batch_detail, name="letter_batch_detail"),
     path("letters/batches/<uuid:batch_id>/pdf/", letter_views.letter_batch_download, name="letter_batch_download"),
+    path("letters/batches/<uuid:batch_id>/posted/", letter_views.letter_batch_posted, name="letter_batch_posted"),
     path("letters/<uuid:reminder_id>/preview/", letter_views.letter_preview, name="letter_preview"),
     path("letters/<uuid:reminder_id>/registered/", letter_views.letter_registered, name="letter_registered"),
     path("calls/", call_views.call_list, name="call_list"),
@@ -32,9 +35,17 @@ urlpatterns += [
 urlpatterns += [
     path("reminders/", overview_views.reminder_overview, name="reminder_overview"),
     path("reminders/week/", overview_views.week_ahead, name="week_ahead"),
+    path("reminders/review/", review_views.review_list, name="review_list"),
+    path("reminders/review/message/", review_views.review_message, name="review_message"),
+    path("reminders/review/hold/", review_views.review_hold, name="review_hold"),
+    path("reminders/review/resume/", review_views.review_resume, name="review_resume"),
+    path("reminders/<uuid:reminder_id>/", message_views.reminder_detail, name="reminder_detail"),
+    path("reminders/<uuid:reminder_id>/pdf/", message_views.reminder_pdf, name="reminder_pdf"),
     path("reminders/<uuid:reminder_id>/retry/", overview_views.reminder_retry, name="reminder_retry"),
     path("reminders/<uuid:reminder_id>/cancel/", overview_views.reminder_cancel, name="reminder_cancel"),
     path("settings/reminders/", settings_views.dunning_settings_edit, name="dunning_settings"),
+    path("settings/reminders/switch-on/", settings_views.reminders_activation, name="reminders_activation"),
+    path("settings/reminders/switch-off/", settings_views.reminders_deactivate, name="reminders_deactivate"),
     path("settings/flows/", flow_views.flow_list, name="flow_list"),
     path("settings/flows/<uuid:flow_id>/", flow_views.flow_detail, name="flow_detail"),
     path("settings/flows/<uuid:flow_id>/rename/", flow_views.flow_rename, name="flow_rename"),

@@ -1,16 +1,23 @@
 """Writes on debtors, invoices and payments. Views, APIs, imports, connectors and tasks come through here.
 
-``records``: single-object writes (create, pause, payments). ``upsert``: the one intake path,
-idempotent on (organization, external id or invoice number), used by every source.
+``records``: single-object writes (create, payments). ``pauses``: pausing and resuming reminders.
+``upsert``: the one intake path, idempotent on (organization, external id or invoice number), used by
+every source.
 """
 
-from invoices.services.records import (
-    DEBTOR_FIELDS,
+from invoices.services.pauses import (
     PAUSE_REASON_MAX_LENGTH,
-    credit_note_apply,
-    debtor_create,
     debtor_pause,
     debtor_resume,
+    invoice_pause,
+    invoice_resume,
+    invoices_pause,
+    invoices_resume,
+)
+from invoices.services.records import (
+    DEBTOR_FIELDS,
+    credit_note_apply,
+    debtor_create,
     debtor_update,
     invoice_create,
     payment_record,
@@ -37,7 +44,11 @@ __all__ = [
     "debtor_update",
     "debtor_upsert",
     "invoice_create",
+    "invoice_pause",
+    "invoice_resume",
     "invoice_upsert",
+    "invoices_pause",
+    "invoices_resume",
     "invoices_upsert_many",
     "payment_record",
 ]

@@ -34,7 +34,6 @@ DEBTOR_FIELDS = {
     "external_id",
     "notes",
 }
-PAUSE_REASON_MAX_LENGTH = int(Debtor._meta.get_field("pause_reason").max_length or 0)
 
 
 def debtor_create(*, organization: Organization, name: str, **fields: Any) -> Debtor:
@@ -55,25 +54,6 @@ def debtor_update(*, debtor: Debtor, **fields: Any) -> Debtor:
         setattr(debtor, name, value)
     debtor.full_clean()
     debtor.save()
-    return debtor
-
-
-def debtor_pause(*, debtor: Debtor, reason: str, until: dt.date | None = None) -> Debtor:
-    """Stop all reminders to this debtor (a dispute by phone, a bankruptcy, a personal situation)."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"pause_reason": _("Give a reason for pausing.")})
-    if len(reason) > PAUSE_REASON_MAX_LENGTH:
-        message = _("Keep the reason to %(max)d characters or fewer.") % {"max": PAUSE_REASON_MAX_LENGTH}
-        raise ValidationError({"pause_reason": message})
-    debtor.is_paused, debtor.pause_reason, debtor.paused_until = True, reason, until
-    debtor.save(update_fields=["is_paused", "pause_reason", "paused_until", "updated_at"])
-    return debtor
-
-
-def debtor_resume(*, debtor: Debtor) -> Debtor:
-    debtor.is_paused, debtor.pause_reason, debtor.paused_until = False, "", None
-    debtor.save(update_fields=["is_paused", "pause_reason", "paused_until", "updated_at"])
     return debtor
 
 

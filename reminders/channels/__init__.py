@@ -3,7 +3,7 @@
 Each channel module exposes ``deliver(reminder, message) -> str`` returning a provider reference, and
 raises :class:`TemporaryFailure` (retry later) or :class:`PermanentFailure` (a person must look).
 Letters and phone calls are not "delivered" by a worker: letters go into the daily print batch and
-calls onto the call list; they are marked sent when printed or when the call is logged.
+calls onto the call list; a letter is sent once its print batch is marked posted, a call is logged.
 """
 
 from __future__ import annotations

@@ -193,3 +193,8 @@ def _redact(server_text: bytes | str) -> str:
     """A server's answer often quotes the address it refused: keep the reason, drop the address."""
     text = server_text.decode("utf-8", "replace") if isinstance(server_text, bytes) else str(server_text)
     return _ADDRESS.sub("<address>", " ".join(text.split()))[:300]
+
+
+def redact_addresses(text: str) -> str:
+    """A bounce report's reason without the addresses in it (what error texts may keep)."""
+    return _redact(text)

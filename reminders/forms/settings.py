@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import DunningSettings
+from reminders.models import BacklogStart, DunningSettings
 
 WEEKDAYS = [
     (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
@@ -44,3 +44,12 @@ class DunningSettingsForm(forms.ModelForm):
         if sender and (not sender.isalnum() or len(sender) > 11):
             raise forms.ValidationError(_("Use at most 11 letters and digits, no spaces."))
         return sender
+
+
+class ActivationForm(forms.Form):
+    """Switching reminders on: where the backlog starts (see reminders.models.BacklogStart)."""
+
+    backlog_start = forms.ChoiceField(
+        label=_("Invoices that never had a message"), choices=BacklogStart.choices, widget=forms.RadioSelect,
+        initial=BacklogStart.GENTLE,
+    )  # fmt: skip

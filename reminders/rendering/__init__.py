@@ -16,20 +16,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Max
 from django.template import TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from invoices.models import Debtor, InvoiceStatus
+from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.calendar import local_today
 from reminders.channels import PermanentFailure
-from reminders.models import Channel, DunningSettings, MessageTemplate, Reminder, ReminderItem, StepKind
+from reminders.models import (
+    Channel,
+    DunningSettings,
+    MessageTemplate,
+    Reminder,
+    ReminderItem,
+    ReminderStatus,
+    StepKind,
+)
 from reminders.rendering.context import (
     TERM_WORDING,
     DebtorFacts,
     InvoiceFacts,
     MessageFacts,
-    fourteen_day_letter_costs,
+    is_about,
     logo_url,
     message_context,
     message_language,
@@ -64,6 +73,8 @@ LABELS = {
         "kvk": "KvK",
         "vat": "btw",
         "reply_hint": "Vragen over deze facturen? Beantwoord gerust deze e-mail.",
+        "also_open": "Daarnaast staat nog open (niet onderdeel van dit bericht)",
+        "also_open_total": "Totaal verder openstaand",
     },
     "en": {
         "invoice": "Invoice",
@@ -81,6 +92,8 @@ LABELS = {
         "kvk": "Chamber of Commerce",
         "vat": "VAT",
         "reply_hint": "Questions about these invoices? Simply reply to this e-mail.",
+        "also_open": "Also still open (not part of this message)",
+        "also_open_total": "Total also open",
     },
 }
 
@@ -124,27 +137,36 @@ def render_reminder(reminder: Reminder, *, today: dt.date | None = None) -> Rend
 
 
 def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
+    """Everything ``reminder`` says, gathered once: its invoices (those it is about and those "also
+    open"), the debtor, and how many earlier messages about these invoices went out, and when."""
     organization = reminder.organization
-    items = (
-        ReminderItem.objects.for_organization(organization)
+    items = [
+        item
+        for item in ReminderItem.objects.for_organization(organization)
         .filter(reminder=reminder)
         .select_related("invoice")
         .order_by("invoice__due_date", "invoice__number")
-    )
-    invoices = tuple(
-        InvoiceFacts(
-            number=item.invoice.number,
-            issue_date=item.invoice.issue_date,
-            due_date=item.invoice.due_date,
-            amount=item.invoice.amount,
-            open_amount=item.invoice.open_amount,
-            currency=item.invoice.currency,
-        )
-        for item in items
         if item.invoice.status == InvoiceStatus.OPEN and item.invoice.open_amount > 0
-    )
+    ]
+    invoices = tuple(_invoice_facts(item.invoice) for item in items if is_about(reminder.kind, item.step_kind))
     if not invoices:
         raise PermanentFailure("every invoice in this reminder has been paid or closed since it was planned")
+    also_open = tuple(
+        _invoice_facts(item.invoice)
+        for item in items
+        if not is_about(reminder.kind, item.step_kind) and item.invoice.due_date < today
+    )
+    history = (
+        Reminder.objects.for_organization(organization)
+        .filter(
+            debtor_id=reminder.debtor_id,
+            # what reached the debtor: sent messages and calls in which they were spoken to
+            status__in=(ReminderStatus.SENT, ReminderStatus.LOGGED),
+            planned_date__lt=reminder.planned_date,
+            items__invoice__in=[item.invoice_id for item in items if is_about(reminder.kind, item.step_kind)],
+        )
+        .aggregate(count=Count("id", distinct=True), last=Max("planned_date"))
+    )
     dunning = DunningSettings.objects.for_organization(organization).first()
     debtor = reminder.debtor
     return MessageFacts(
@@ -161,6 +183,20 @@ def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
         language=message_language(debtor.language),
         today=today,
         payment_term_days=dunning.payment_term_days_notice if dunning else 14,
+        also_open=also_open,
+        earlier_messages=history["count"],
+        last_message_date=history["last"],
+    )
+
+
+def _invoice_facts(invoice: Invoice) -> InvoiceFacts:
+    return InvoiceFacts(
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        amount=invoice.amount,
+        open_amount=invoice.open_amount,
+        currency=invoice.currency,
     )
 
 
@@ -245,11 +281,7 @@ def render_message(
         language=language,
         email_text=email_text,
         letter_text=letter_text,
-        collection_costs=(
-            fourteen_day_letter_costs(facts.invoices, facts.today)
-            if facts.kind == StepKind.FOURTEEN_DAY_LETTER and facts.invoices
-            else None
-        ),
+        collection_costs=facts.collection_costs,
         unknown_variables=tuple(unknown),
     )
 
@@ -269,22 +301,34 @@ class InvoiceTables:
 
 def _invoice_tables(context: dict[str, Any], language: str) -> InvoiceTables:
     labels = LABELS[language]
-    lines = []
-    for invoice in context["invoices"]:
-        line = (
-            f"- {labels['invoice']} {invoice['number']} {labels['of']} {invoice['issue_date']}, "
-            f"{labels['due']} {invoice['due_date']}: {invoice['open_amount']}"
-        )
-        if invoice["is_partly_paid"]:
-            line += f" ({labels['invoice_amount']} {invoice['amount']})"
-        lines.append(line)
+    lines = [_invoice_line(invoice, labels) for invoice in context["invoices"]]
     lines.append(f"{labels['total']}: {context['total_open']}")
+    if context["also_open"]:
+        lines += ["", f"{labels['also_open']}:"]
+        lines += [_invoice_line(invoice, labels) for invoice in context["also_open"]]
+        lines.append(f"{labels['also_open_total']}: {context['also_open_total']}")
     html = render_to_string(
         "reminders/email/invoice_table.html",
-        {"invoices": context["invoices"], "total_open": context["total_open"], "labels": labels},
+        {
+            "invoices": context["invoices"],
+            "total_open": context["total_open"],
+            "also_open": context["also_open"],
+            "also_open_total": context["also_open_total"],
+            "labels": labels,
+        },
     )
     # Our own template, rendered with autoescape: safe already; strip() would turn it back into a plain str.
     return InvoiceTables(text="\n".join(lines), html=mark_safe(html.strip()))  # noqa: S308
+
+
+def _invoice_line(invoice: dict[str, Any], labels: dict[str, str]) -> str:
+    line = (
+        f"- {labels['invoice']} {invoice['number']} {labels['of']} {invoice['issue_date']}, "
+        f"{labels['due']} {invoice['due_date']}: {invoice['open_amount']}"
+    )
+    if invoice["is_partly_paid"]:
+        line += f" ({labels['invoice_amount']} {invoice['amount']})"
+    return line
 
 
 def _text_with_table(text: str, table: str) -> str:

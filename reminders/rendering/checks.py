@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.template import TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from collection.legal import is_valid_term_wording
@@ -21,6 +22,7 @@ from outstanding.models import Organization
 from reminders.models import Channel, StepKind
 from reminders.rendering import TEMPLATE_FIELDS, RenderedMessage, TemplateRenderError, TemplateTexts, render_message
 from reminders.rendering.context import sample_facts
+from reminders.rendering.errors import template_error_message, unbalanced_braces
 from reminders.rendering.sandbox import compile_sandboxed
 from reminders.rendering.sms import MAX_SEGMENTS, sms_length
 
@@ -82,14 +84,20 @@ def template_check(
 def _check_compiles(check: TemplateCheck, name: str, source: str) -> None:
     try:
         compile_sandboxed(source)
-    except Exception as exc:  # TemplateSyntaxError mostly; any failure to compile is the text's fault
+    except TemplateSyntaxError as exc:
+        problem: str | None = template_error_message(exc)
+    except Exception as exc:  # any other failure to compile is the text's fault too
+        problem = _("The text cannot be read (%(error)s)") % {"error": exc}
+    else:
+        problem = unbalanced_braces(source)
+    if problem:
         check.refuse(
             name,
             _(
                 "This text cannot be used: %(error)s. Placeholders look like {{ debtor.name }}; only if, for "
                 "and with blocks are available."
             )
-            % {"error": exc},
+            % {"error": problem},
         )
 
 

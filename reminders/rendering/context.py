@@ -100,6 +100,28 @@ class MessageFacts:
     today: dt.date
     payment_term_days: int = 14
     portal_url: str = ""
+    # Overdue invoices of the debtor at a milder step than this message's: shown apart ("also open").
+    also_open: tuple[InvoiceFacts, ...] = ()
+    # History, so the words can tell the truth: how many earlier messages about these invoices went
+    # out to this debtor, and when the last one did.
+    earlier_messages: int = 0
+    last_message_date: dt.date | None = None
+
+    @property
+    def collection_costs(self) -> Decimal | None:
+        """A 14-day letter's costs (art. 6:96 BW via collection.legal), on the day the message carries."""
+        if self.kind != StepKind.FOURTEEN_DAY_LETTER or not self.invoices:
+            return None
+        return fourteen_day_letter_costs(self.invoices, self.today)
+
+
+def is_about(message_kind: str, item_kind: str) -> bool:
+    """Whether an invoice at step ``item_kind`` is what a message of ``message_kind`` is about.
+
+    A reminder is about all its invoices; an escalation (notice of default, 14-day letter, final
+    notice, hand-over) only about those that reached that step. The others are "also open".
+    """
+    return message_kind == StepKind.REMINDER or item_kind == message_kind
 
 
 def message_language(language: str | None) -> str:
@@ -227,6 +249,8 @@ def message_context(facts: MessageFacts) -> dict[str, Any]:
     invoices = sorted(facts.invoices, key=lambda invoice: (invoice.due_date, invoice.number))
     currency = invoices[0].currency if invoices else "EUR"
     total = sum((to_money(invoice.open_amount) for invoice in invoices), Decimal("0.00"))
+    also_open = sorted(facts.also_open, key=lambda invoice: (invoice.due_date, invoice.number))
+    also_open_total = sum((to_money(invoice.open_amount) for invoice in also_open), Decimal("0.00"))
     context: dict[str, Any] = {
         "organization": organization_values(facts.organization),
         "debtor": debtor_values(facts.debtor, facts.tone, language),
@@ -244,9 +268,14 @@ def message_context(facts: MessageFacts) -> dict[str, Any]:
         "total_with_costs": "",
         "term_wording": "",
         "invoice_table": "",
+        "also_open": [invoice_values(invoice, facts.today, language) for invoice in also_open],
+        "also_open_count": len(also_open),
+        "also_open_total": format_money(also_open_total, currency, language) if also_open else "",
+        "had_earlier_messages": facts.earlier_messages > 0,
+        "earlier_message_count": facts.earlier_messages,
+        "last_message_date": long_date(facts.last_message_date, language) if facts.last_message_date else "",
     }
-    if facts.kind == StepKind.FOURTEEN_DAY_LETTER and invoices:
-        costs = fourteen_day_letter_costs(invoices, facts.today)
+    if (costs := facts.collection_costs) is not None:
         context["collection_costs"] = format_money(costs, currency, language)
         context["total_with_costs"] = format_money(total + costs, currency, language)
         context["term_wording"] = TERM_WORDING[(language, "letter")]
@@ -271,6 +300,19 @@ PLACEHOLDERS: tuple[tuple[str, Any, str], ...] = (
     ("invoice_count", _("Number of invoices in the message"), "2"),
     ("overdue", _("True when an invoice is past its due date (for {% if overdue %})"), "True"),
     ("total_open", _("Total still open"), "€ 350,00"),
+    (
+        "had_earlier_messages",
+        _("True when this debtor already had a message about these invoices (for {% if had_earlier_messages %})"),
+        "True",
+    ),
+    ("earlier_message_count", _("How many earlier messages about these invoices were sent"), "2"),
+    ("last_message_date", _("When the last of them was sent; empty when there was none"), "19 november 2026"),
+    (
+        "also_open",
+        _("Other overdue invoices not yet at this step; the invoice table lists them apart"),
+        "…",
+    ),
+    ("also_open_total", _("Total of those other invoices; empty when there are none"), "€ 75,00"),
     ("payment_reference", _("What to state with the payment"), "2026-0142 2026-0157"),
     ("portal_url", _("Link to view and pay online; may be empty, use {% if portal_url %}"), ""),
     ("today", _("Date of the message"), "26 november 2026"),
@@ -318,6 +360,7 @@ def sample_facts(*, organization: Organization, kind: str, tone: str, language: 
             "2026-0157", due - dt.timedelta(days=23), due + dt.timedelta(days=7), Decimal("200.00"), Decimal("200.00")
         ),
     )
+    first = kind == StepKind.REMINDER
     return MessageFacts(
         organization=organization,
         debtor=debtor,
@@ -326,4 +369,6 @@ def sample_facts(*, organization: Organization, kind: str, tone: str, language: 
         tone=tone,
         language=language,
         today=today,
+        earlier_messages=0 if first else 2,
+        last_message_date=None if first else today - dt.timedelta(days=7),
     )

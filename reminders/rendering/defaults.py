@@ -162,9 +162,10 @@ NL: dict[tuple[str, str], Words] = {
         subject="Verzoek om betaling binnen {{ payment_term_days }} dagen: {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Wij hebben u al eerder aan de betaling van het onderstaande herinnerd, maar hebben nog niets "
-            "ontvangen. Wij begrijpen dat er omstandigheden kunnen zijn, maar moeten u nu wel formeel vragen "
-            "te betalen.",
+            "{% if had_earlier_messages %}Wij hebben u op {{ last_message_date }} al aan de betaling van het "
+            "onderstaande herinnerd, maar hebben nog niets ontvangen.{% else %}Volgens onze administratie is het "
+            "onderstaande nog niet betaald, terwijl de betaaltermijn is verstreken.{% endif %} Wij begrijpen dat er "
+            "omstandigheden kunnen zijn, maar moeten u nu wel formeel vragen te betalen.",
             "{{ invoice_table }}",
             "Wij stellen u hierbij in gebreke en geven u {{ payment_term_days }} dagen, tot en met "
             "{{ payment_deadline }}, om het bedrag van {{ total_open }} te betalen. " + NL_PAY_HOW,
@@ -183,7 +184,9 @@ NL: dict[tuple[str, str], Words] = {
         subject="Ingebrekestelling: betaal uiterlijk {{ payment_deadline }} aan {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks onze herinneringen heeft u het onderstaande nog niet betaald.",
+            "{% if had_earlier_messages %}Ondanks onze {% if earlier_message_count > 1 %}herinneringen"
+            "{% else %}herinnering{% endif %} heeft u het onderstaande nog niet betaald.{% else %}De betaaltermijn "
+            "van het onderstaande is verstreken en wij hebben uw betaling nog niet ontvangen.{% endif %}",
             "{{ invoice_table }}",
             "Wij stellen u hierbij in gebreke. U heeft {{ payment_term_days }} dagen, tot en met "
             "{{ payment_deadline }}, om het bedrag van {{ total_open }} te betalen. " + NL_PAY_HOW,
@@ -202,7 +205,10 @@ NL: dict[tuple[str, str], Words] = {
         subject="Ingebrekestelling {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks eerdere herinneringen heeft u de onderstaande vordering nog niet voldaan.",
+            "{% if had_earlier_messages %}Ondanks onze eerdere {% if earlier_message_count > 1 %}herinneringen"
+            "{% else %}herinnering{% endif %} (de meest recente op {{ last_message_date }}) heeft u de onderstaande "
+            "vordering nog niet voldaan.{% else %}Uit onze administratie blijkt dat de onderstaande vordering, "
+            "ondanks het verstrijken van de betaaltermijn, nog niet is voldaan.{% endif %}",
             "{{ invoice_table }}",
             "Hierbij stellen wij u in gebreke. Wij sommeren u het openstaande bedrag van {{ total_open }} binnen "
             "{{ payment_term_days }} dagen, dat wil zeggen uiterlijk op {{ payment_deadline }}, te voldoen op "
@@ -291,8 +297,9 @@ NL: dict[tuple[str, str], Words] = {
         subject="Laatste herinnering van {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks onze herinneringen hebben wij de betaling van het onderstaande nog niet ontvangen. Dat vinden "
-            "wij jammer, want we lossen dit liever samen op.",
+            "{% if had_earlier_messages %}Ondanks onze herinneringen hebben wij{% else %}Wij hebben{% endif %} de "
+            "betaling van het onderstaande nog niet ontvangen. Dat vinden wij jammer, want we lossen dit liever "
+            "samen op.",
             "{{ invoice_table }}",
             "Wilt u het bedrag van {{ total_open }} nu betalen? " + NL_PAY_HOW,
             "Dit is onze laatste herinnering. Ontvangen wij uw betaling niet op korte termijn, dan dragen wij de "
@@ -308,7 +315,9 @@ NL: dict[tuple[str, str], Words] = {
         subject="Laatste herinnering: {{ total_open }} openstaand bij {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "U heeft het onderstaande, ondanks onze herinneringen, nog steeds niet betaald.",
+            "{% if had_earlier_messages %}U heeft het onderstaande, ondanks onze herinneringen, nog steeds niet "
+            "betaald.{% else %}U heeft het onderstaande nog niet betaald, terwijl de betaaltermijn is verstreken."
+            "{% endif %}",
             "{{ invoice_table }}",
             "Dit is onze laatste herinnering. Betaal het bedrag van {{ total_open }} per omgaande. " + NL_PAY_HOW,
             "Ontvangen wij uw betaling niet op korte termijn, dan dragen wij de vordering zonder verdere "
@@ -323,7 +332,10 @@ NL: dict[tuple[str, str], Words] = {
         subject="Laatste aanmaning {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks onze eerdere herinneringen heeft u de onderstaande vordering nog altijd niet voldaan.",
+            "{% if had_earlier_messages %}Ondanks onze eerdere herinneringen (de meest recente op "
+            "{{ last_message_date }}) heeft u de onderstaande vordering nog altijd niet voldaan.{% else %}Uit onze "
+            "administratie blijkt dat de onderstaande vordering, ondanks het verstrijken van de betaaltermijn, nog "
+            "niet is voldaan.{% endif %}",
             "{{ invoice_table }}",
             "Dit is onze laatste aanmaning. Wij verzoeken u het openstaande bedrag van {{ total_open }} per "
             "omgaande te voldoen op rekeningnummer {{ organization.iban }} ten name van "
@@ -343,8 +355,9 @@ NL: dict[tuple[str, str], Words] = {
         subject="Uw openstaande bedrag gaat naar incasso",
         body=_text(
             "{{ debtor.salutation }},",
-            "Wij hebben u meerdere keren gevraagd het onderstaande te betalen, maar hebben geen betaling "
-            "ontvangen. Dat spijt ons, maar wij kunnen niet anders dan de vordering nu uit handen te geven.",
+            "Wij hebben u {% if earlier_message_count > 1 %}meerdere keren{% else %}eerder{% endif %} gevraagd "
+            "het onderstaande te betalen, maar hebben geen betaling ontvangen. Dat spijt ons, maar wij kunnen niet "
+            "anders dan de vordering nu uit handen te geven.",
             "{{ invoice_table }}",
             "Uw dossier gaat naar incasso. U hoort binnenkort van de incassopartij hoe u het bedrag kunt betalen. "
             "Vanaf dat moment komen de incassokosten en de wettelijke rente voor uw rekening.",
@@ -359,7 +372,8 @@ NL: dict[tuple[str, str], Words] = {
         subject="Overdracht aan incasso: {{ total_open }} niet betaald",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks onze herinneringen en aanmaningen heeft u het onderstaande niet betaald.",
+            "Ondanks {% if earlier_message_count > 1 %}onze herinneringen en aanmaningen{% else %}onze aanmaning"
+            "{% endif %} heeft u het onderstaande niet betaald.",
             "{{ invoice_table }}",
             "Wij dragen de vordering daarom nu over voor incasso. De incassopartij neemt binnenkort contact met u "
             "op. De incassokosten en de wettelijke rente komen voor uw rekening.",
@@ -374,7 +388,9 @@ NL: dict[tuple[str, str], Words] = {
         subject="Overdracht van uw dossier ter incasso: {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Ondanks herhaalde verzoeken en aanmaningen heeft u de onderstaande vordering niet voldaan.",
+            "Ondanks {% if earlier_message_count > 1 %}herhaalde verzoeken en aanmaningen{% else %}onze aanmaning"
+            "{% endif %}{% if last_message_date %} (de meest recente op {{ last_message_date }}){% endif %} heeft u de "
+            "onderstaande vordering niet voldaan.",
             "{{ invoice_table }}",
             "Wij delen u mede dat wij uw dossier met ingang van heden ter incasso uit handen geven. U wordt "
             "binnenkort door of namens de incassogemachtigde benaderd. De buitengerechtelijke incassokosten en de "
@@ -451,8 +467,10 @@ EN: dict[tuple[str, str], Words] = {
         subject="Request for payment within {{ payment_term_days }} days: {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "We have reminded you about the payment of the following before, but have not received anything yet. "
-            "We understand that circumstances can get in the way, but we now have to ask you formally to pay.",
+            "{% if had_earlier_messages %}We reminded you about the payment of the following on "
+            "{{ last_message_date }}, but have not received anything yet.{% else %}According to our records, the "
+            "following has not been paid yet, although the payment term has passed.{% endif %} We understand that "
+            "circumstances can get in the way, but we now have to ask you formally to pay.",
             "{{ invoice_table }}",
             "This letter is a formal notice of default: you have {{ payment_term_days }} days, until and including "
             "{{ payment_deadline }}, to pay {{ total_open }}. " + EN_PAY_HOW,
@@ -469,7 +487,9 @@ EN: dict[tuple[str, str], Words] = {
         subject="Notice of default: pay {{ organization.name }} by {{ payment_deadline }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite our reminders, you have not paid the following.",
+            "{% if had_earlier_messages %}Despite our {% if earlier_message_count > 1 %}reminders{% else %}"
+            "reminder{% endif %}, you have not paid the following.{% else %}The payment term of the following has "
+            "passed and we have not yet received your payment.{% endif %}",
             "{{ invoice_table }}",
             "We hereby give you notice of default. You have {{ payment_term_days }} days, until and including "
             "{{ payment_deadline }}, to pay {{ total_open }}. " + EN_PAY_HOW,
@@ -487,7 +507,10 @@ EN: dict[tuple[str, str], Words] = {
         subject="Notice of default from {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite earlier reminders, you have not yet settled the claim set out below.",
+            "{% if had_earlier_messages %}Despite our earlier {% if earlier_message_count > 1 %}reminders"
+            "{% else %}reminder{% endif %}, most recently on {{ last_message_date }}, you have not yet settled the "
+            "claim set out below.{% else %}According to our records, the claim set out below has not been settled, "
+            "although the payment term has passed.{% endif %}",
             "{{ invoice_table }}",
             "We hereby give you notice of default. We demand that you pay the outstanding amount of "
             "{{ total_open }} within {{ payment_term_days }} days, that is no later than {{ payment_deadline }}, "
@@ -572,8 +595,8 @@ EN: dict[tuple[str, str], Words] = {
         subject="Last reminder from {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite our reminders, we have not yet received payment of the following. That is a pity, because we "
-            "would much rather solve this together.",
+            "{% if had_earlier_messages %}Despite our reminders, we{% else %}We{% endif %} have not yet received "
+            "payment of the following. That is a pity, because we would much rather solve this together.",
             "{{ invoice_table }}",
             "Would you please pay {{ total_open }} now? " + EN_PAY_HOW,
             "This is our last reminder. If we do not receive your payment shortly, we will hand the claim over for "
@@ -588,7 +611,8 @@ EN: dict[tuple[str, str], Words] = {
         subject="Last reminder: {{ total_open }} open at {{ organization.name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite our reminders, you still have not paid the following.",
+            "{% if had_earlier_messages %}Despite our reminders, you still have not paid the following.{% else %}"
+            "You have not paid the following, although the payment term has passed.{% endif %}",
             "{{ invoice_table }}",
             "This is our last reminder. Pay {{ total_open }} immediately. " + EN_PAY_HOW,
             "If we do not receive your payment shortly, we will hand the claim over for collection without further "
@@ -603,7 +627,9 @@ EN: dict[tuple[str, str], Words] = {
         subject="Final demand from {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite our earlier reminders, you have still not settled the claim set out below.",
+            "{% if had_earlier_messages %}Despite our earlier reminders, most recently on {{ last_message_date }}, "
+            "you have still not settled the claim set out below.{% else %}According to our records, the claim set "
+            "out below has not been settled, although the payment term has passed.{% endif %}",
             "{{ invoice_table }}",
             "This is our final demand. We request you to pay the outstanding amount of {{ total_open }} without "
             "delay to account {{ organization.iban }} in the name of {{ organization.legal_name }}, stating "
@@ -621,8 +647,9 @@ EN: dict[tuple[str, str], Words] = {
         subject="Your open amount is going to collection",
         body=_text(
             "{{ debtor.salutation }},",
-            "We have asked you several times to pay the following, but have not received payment. We are sorry, "
-            "but we have no choice but to hand the claim over now.",
+            "We have asked you {% if earlier_message_count > 1 %}several times{% else %}before{% endif %} to pay "
+            "the following, but have not received payment. We are sorry, but we have no choice but to hand the "
+            "claim over now.",
             "{{ invoice_table }}",
             "Your file is going to collection. You will hear from the collection agency shortly about how to pay. "
             "From then on, collection costs and statutory interest will be charged to you.",
@@ -637,7 +664,8 @@ EN: dict[tuple[str, str], Words] = {
         subject="Handed over for collection: {{ total_open }} unpaid",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite our reminders and demands, you have not paid the following.",
+            "Despite {% if earlier_message_count > 1 %}our reminders and demands{% else %}our demand{% endif %}, "
+            "you have not paid the following.",
             "{{ invoice_table }}",
             "We are therefore handing the claim over for collection now. The collection agency will contact you "
             "shortly. Collection costs and statutory interest will be charged to you.",
@@ -652,7 +680,9 @@ EN: dict[tuple[str, str], Words] = {
         subject="Your file handed over for collection: {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
-            "Despite repeated requests and demands, you have not settled the claim set out below.",
+            "Despite {% if earlier_message_count > 1 %}repeated requests and demands{% else %}our demand"
+            "{% endif %}{% if last_message_date %}, most recently on {{ last_message_date }},{% endif %} you have "
+            "not settled the claim set out below.",
             "{{ invoice_table }}",
             "We hereby inform you that we are handing your file over for collection as of today. You will shortly "
             "be contacted by or on behalf of the collection agent. Extrajudicial collection costs and statutory "

@@ -27,6 +27,8 @@ from typing import Any
 from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaultfilters, defaulttags
 from django.utils.html import escape
 
+from reminders.rendering.errors import CONTROL_CHARACTER
+
 # Control flow only. Left out on purpose: autoescape, filter, verbatim (they can switch off escaping),
 # load, url, csrf_token, debug, now (the clock is not a template's business), lorem, regroup,
 # widthratio, querystring, spaceless, templatetag.
@@ -114,9 +116,10 @@ _DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?!\.)")
 
 
 def compile_sandboxed(source: str) -> Template:
-    """Compile ``source`` in the sandbox. Raises ``TemplateSyntaxError`` with a readable message."""
+    """Compile ``source`` in the sandbox. Raises ``TemplateSyntaxError``; the editor explains it in the creditor's
+    language with :func:`reminders.rendering.errors.template_error_message`."""
     if UNKNOWN_MARK in source:
-        raise TemplateSyntaxError("The text contains a control character that is not allowed.")
+        raise TemplateSyntaxError(CONTROL_CHARACTER)
     return Template(source, engine=ENGINE)
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, Subquery
 from invoices.models import Debtor, PaymentSource
 from outstanding.models import Organization
 from reminders.models import DunningSettings, Flow, FlowVariant
-from reminders.scoring import GRACE_DAYS, PaymentHistory
+from reminders.scoring import GRACE_DAYS, PaymentHistory, flow_variant_reason_text
 
 
 def flows_with_steps(*, organization: Organization) -> QuerySet[Flow]:
@@ -107,6 +107,11 @@ class DebtorFlowState:
     dynamic_flows: bool
     options: list[Flow]  # the organization's flows for this debtor's kind
     chosen_for_other_kind: bool  # Debtor.flow is a flow for another kind of debtor (it changed kind)
+
+
+def debtor_flow_reason(*, debtor: Debtor, today: dt.date) -> str:
+    """Why the debtor's variant was suggested, in one sentence in the active language (empty: not scored yet)."""
+    return flow_variant_reason_text(debtor.flow_variant_reason or {}, today=today)
 
 
 def debtor_flow_state(*, organization: Organization, debtor: Debtor) -> DebtorFlowState:

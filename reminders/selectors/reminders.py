@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from invoices.models import Debtor, Invoice
 from outstanding.models import Organization
 from reminders import engine
-from reminders.models import Reminder, ReminderItem, ReminderStatus
+from reminders.models import CallOutcome, Reminder, ReminderItem, ReminderStatus
 
 ATTENTION = (ReminderStatus.NEEDS_ATTENTION, ReminderStatus.FAILED)
 
@@ -77,3 +78,29 @@ def week_ahead(*, organization: Organization, today: dt.date, days: int = 7) -> 
             result.append(DayAhead(day, plan.sending_day, dict(counts), invoices))
         transaction.set_rollback(True)
     return result
+
+
+def reminder_timeline(
+    *, organization: Organization, debtor: Debtor | None = None, invoice: Invoice | None = None
+) -> QuerySet[Reminder]:
+    """The messages about a debtor or an invoice, newest first, each with its invoices and call outcomes."""
+    outcomes = CallOutcome.objects.for_organization(organization).order_by("-created_at")
+    return reminder_list(organization=organization, debtor=debtor, invoice=invoice).prefetch_related(
+        Prefetch("call_outcomes", queryset=outcomes)
+    )
+
+
+def reminder_detail(*, organization: Organization, reminder_id: uuid.UUID | str) -> Reminder:
+    """One message of ``organization`` with all it showed; raises ``Reminder.DoesNotExist`` for any other."""
+    items = (
+        ReminderItem.objects.for_organization(organization)
+        .select_related("invoice")
+        .order_by("invoice__due_date", "invoice__number")
+    )
+    outcomes = CallOutcome.objects.for_organization(organization).select_related("created_by").order_by("-created_at")
+    return (
+        Reminder.objects.for_organization(organization)
+        .select_related("debtor", "letter_batch")
+        .prefetch_related(Prefetch("items", queryset=items), Prefetch("call_outcomes", queryset=outcomes))
+        .get(public_id=reminder_id)
+    )

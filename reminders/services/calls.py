@@ -1,9 +1,10 @@
 """The call list: planned phone reminders, grouped per debtor, and what came of each call.
 
 A phone step of a flow plans a ``Reminder`` on the phone channel; nobody "sends" it: it waits on the
-call list until a person logs an outcome. Reached and a promise to pay count as the contact made
-(the reminder is sent). A promise pauses the debtor's open invoices until the promised day, so the
-engine sends nothing before then. No answer keeps the call on the list, until the third unanswered
+call list until a person logs an outcome. Reached and a promise to pay count as the contact made:
+the reminder is *logged* (a call is not "sent"), with the day of the call as its sent date. A
+promise pauses the debtor's open invoices until the promised day, so the engine sends nothing
+before then. No answer keeps the call on the list, until the third unanswered
 attempt hands it to a person; a wrong number does so at once and notes the number on the debtor.
 """
 
@@ -15,8 +16,9 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.models import Organization, User
@@ -32,13 +34,22 @@ PROMISE_HORIZON = dt.timedelta(days=365)
 NOTE_MAX_LENGTH = 2000
 
 
-PROMISE_PAUSE_REASON = "payment promised"
+# Stored texts (a pause reason, an error for a person to act on) are kept in the organization's
+# language, as dispatch keeps its errors; marked here for translation, translated in _stored.
+PROMISE_PAUSE_REASON = gettext_noop("payment promised")
 
 
-NO_ANSWER_ERROR = "No answer after %d calls; call again later or choose another way to reach the debtor."
+NO_ANSWER_ERROR = gettext_noop(
+    "No answer after %(count)d calls; call again later or choose another way to reach the debtor."
+)
 
 
-WRONG_NUMBER_ERROR = "The phone number was reported wrong; check the debtor's phone numbers."
+WRONG_NUMBER_ERROR = gettext_noop("The phone number was reported wrong; check the debtor's phone numbers.")
+
+
+def _stored(organization: Organization, message: str) -> str:
+    with translation.override(organization.default_language):
+        return _(message)
 
 
 def call_outcome_log(
@@ -106,7 +117,7 @@ def _apply(
     today: dt.date,
 ) -> None:
     if outcome in (CallOutcomeKind.REACHED, CallOutcomeKind.PROMISE):
-        _mark_called(reminders, debtor, outcome, note)
+        _mark_called(reminders, debtor, outcome, note, today)
     if outcome == CallOutcomeKind.PROMISE:
         assert promised_date is not None  # checked by _validate
         _pause_until(organization, debtor, promised_date)
@@ -116,17 +127,30 @@ def _apply(
         _wrong_number(organization, reminders, debtor, today)
 
 
-def _mark_called(reminders: list[Reminder], debtor: Debtor, outcome: str, note: str) -> None:
+def _mark_called(reminders: list[Reminder], debtor: Debtor, outcome: str, note: str, today: dt.date) -> None:
+    with translation.override(debtor.organization.default_language):
+        label = str(CallOutcomeKind(outcome).label)[:300]
     for reminder in reminders:
-        reminder.status = ReminderStatus.SENT
+        reminder.status = ReminderStatus.LOGGED
         reminder.sent_at = timezone.now()
+        reminder.sent_date = today
         reminder.recipient = ", ".join(debtor.phones)[:300]
-        reminder.subject = str(CallOutcomeKind(outcome).label)[:300]
+        reminder.subject = label
         reminder.body = note
         reminder.attempts += 1
         reminder.error = ""
         reminder.save(
-            update_fields=["status", "sent_at", "recipient", "subject", "body", "attempts", "error", "updated_at"]
+            update_fields=[
+                "status",
+                "sent_at",
+                "sent_date",
+                "recipient",
+                "subject",
+                "body",
+                "attempts",
+                "error",
+                "updated_at",
+            ]
         )
 
 
@@ -137,7 +161,12 @@ def _pause_until(organization: Organization, debtor: Debtor, promised_date: dt.d
     """
     Invoice.objects.for_organization(organization).filter(
         debtor=debtor, status=InvoiceStatus.OPEN, open_amount__gt=0, is_paused=False
-    ).update(is_paused=True, pause_reason=PROMISE_PAUSE_REASON, paused_until=promised_date, updated_at=timezone.now())
+    ).update(
+        is_paused=True,
+        pause_reason=_stored(organization, PROMISE_PAUSE_REASON),
+        paused_until=promised_date,
+        updated_at=timezone.now(),
+    )
 
 
 def _count_unanswered(organization: Organization, reminders: list[Reminder]) -> None:
@@ -152,21 +181,23 @@ def _count_unanswered(organization: Organization, reminders: list[Reminder]) -> 
         reminder.attempts += 1
         fields = ["attempts", "updated_at"]
         if counts.get(reminder.pk, 0) >= MAX_UNANSWERED_CALLS:
-            reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, NO_ANSWER_ERROR % MAX_UNANSWERED_CALLS
+            error = _stored(organization, NO_ANSWER_ERROR) % {"count": MAX_UNANSWERED_CALLS}
+            reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, error
             fields += ["status", "error"]
         reminder.save(update_fields=fields)
 
 
 def _wrong_number(organization: Organization, reminders: list[Reminder], debtor: Debtor, today: dt.date) -> None:
     for reminder in reminders:
-        reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, WRONG_NUMBER_ERROR
+        reminder.status, reminder.error = ReminderStatus.NEEDS_ATTENTION, _stored(organization, WRONG_NUMBER_ERROR)
         reminder.attempts += 1
         reminder.save(update_fields=["status", "error", "attempts", "updated_at"])
     # Until the debtor has a field for it, the flag is a dated line in the debtor's notes.
-    flag = _("%(date)s: phone number %(phones)s reported wrong on the call list.") % {
-        "date": today.isoformat(),
-        "phones": ", ".join(debtor.phones) or "–",
-    }
+    with translation.override(organization.default_language):
+        flag = _("%(date)s: phone number %(phones)s reported wrong on the call list.") % {
+            "date": today.isoformat(),
+            "phones": ", ".join(debtor.phones) or "–",
+        }
     debtor.notes = f"{debtor.notes.rstrip()}\n{flag}".strip()
     # Only the notes change: a full clean of the debtor must not be able to undo the logged call.
     Debtor.objects.for_organization(organization).filter(pk=debtor.pk).update(

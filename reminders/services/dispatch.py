@@ -23,9 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from invoices.models import InvoiceStatus
+from outstanding.calendar import local_today
+from outstanding.models import Language
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, render_reminder
+from reminders.services.activation import reminder_hold_reason
+from reminders.services.legal_dates import legal_dates_record
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +114,14 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     reminder = _claim(reminder_id)
     if reminder is None:
         return SendOutcome("skipped")  # sent already, being sent, cancelled, or not a worker's channel
-    if not _has_open_invoices(reminder):
-        return _cancelled(reminder, _("Not sent: every invoice in it was paid or credited before it went out."))
+    # Reasons a creditor acts on ("no phone number") are stored in the organization's language.
+    with translation.override(reminder.organization.default_language):
+        if not _has_open_invoices(reminder):
+            return _cancelled(reminder, _("Not sent: every invoice in it was paid or credited before it went out."))
+    # The go-live gate: switched off, or a fact the message needs (the IBAN) is missing: a person looks.
+    if hold_reason := reminder_hold_reason(reminder.organization):
+        return _held(reminder, hold_reason)
     try:
-        # Errors a creditor must act on ("no phone number") are stored in the organization's language.
         with translation.override(reminder.organization.default_language):
             message = render_reminder(reminder)
             reference = channel_module(reminder.channel).deliver(reminder, message)
@@ -142,11 +150,20 @@ def _cancelled(reminder: Reminder, reason: str) -> SendOutcome:
     return SendOutcome(ReminderStatus.CANCELLED)
 
 
+def _held(reminder: Reminder, reason: str) -> SendOutcome:
+    reminder.status = ReminderStatus.NEEDS_ATTENTION
+    reminder.error = reason
+    reminder.save(update_fields=["status", "error", "updated_at"])
+    logger.warning("reminder.held", extra={"reminder": reminder.pk})
+    return SendOutcome(ReminderStatus.NEEDS_ATTENTION)
+
+
 def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -> None:
     """Keep what the debtor received: for an SMS that is the short text, not the e-mail's."""
     is_sms = reminder.channel == Channel.SMS
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = timezone.now()
+    reminder.sent_date = local_today(reminder.organization.time_zone)  # the legal sending day
     reminder.provider_reference = str(reference or "")[:200]
     reminder.recipient = message.recipient[:300]
     reminder.subject = "" if is_sms else message.subject[:300]
@@ -156,6 +173,7 @@ def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -
         update_fields=[
             "status",
             "sent_at",
+            "sent_date",
             "provider_reference",
             "recipient",
             "subject",
@@ -164,6 +182,12 @@ def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -
             "updated_at",
         ]
     )
+    if reminder.channel == Channel.EMAIL:
+        # A notice of default or 14-day letter by e-mail is received on the sending day when that is a
+        # business day; its term counts from there, exactly as for a posted letter (DOMAIN.md §3).
+        legal_dates_record(
+            reminder=reminder, sent_date=reminder.sent_date, channel="email", collection_costs=message.collection_costs
+        )
 
 
 def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
@@ -179,12 +203,16 @@ def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
 def stale_sending_release(now: dt.datetime | None = None) -> int:
     """Reminders stuck in ``sending`` (a worker died) need a person: it may or may not have gone out."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    # unscoped: beat releases stuck rows of every organization at once.
-    return Reminder.unscoped.filter(status=ReminderStatus.SENDING, updated_at__lt=cutoff).update(
-        status=ReminderStatus.NEEDS_ATTENTION,
-        error="The worker stopped while sending; check whether it arrived before sending again.",
-        updated_at=timezone.now(),
-    )
+    # unscoped: beat releases stuck rows of every organization at once, one update per language.
+    stuck = Reminder.unscoped.filter(status=ReminderStatus.SENDING, updated_at__lt=cutoff)
+    released = 0
+    for language in Language.values:
+        with translation.override(language):
+            reason = _("The worker stopped while sending; check whether it arrived before sending again.")
+        released += stuck.filter(organization__default_language=language).update(
+            status=ReminderStatus.NEEDS_ATTENTION, error=reason, updated_at=timezone.now()
+        )
+    return released
 
 
 def reminder_retry(*, reminder: Reminder) -> Reminder:

@@ -1,18 +1,19 @@
-"""Writes around the dunning engine: runs (recorded for staff) and their sending."""
+"""Flows: the editor's rules (what makes a flow unlawful or unusable), its writes, and each debtor's flow."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from invoices.models import Debtor, DebtorKind
 from outstanding.models import Organization
 from reminders.models import (
+    Channel,
     Flow,
     FlowStep,
     StepKind,
@@ -21,6 +22,14 @@ from reminders.scoring import PaymentHistory, flow_variant_for
 from reminders.selectors.flows import debtor_payment_histories
 
 logger = logging.getLogger(__name__)
+
+# Legal steps go in writing (art. 6:82 and 6:96 lid 6 BW): by letter or e-mail, never only by SMS or phone.
+WRITTEN_KINDS = frozenset({StepKind.NOTICE_OF_DEFAULT, StepKind.FOURTEEN_DAY_LETTER})
+WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL})
+WRITTEN_PROBLEMS: dict[str, Callable[[], str]] = {
+    StepKind.NOTICE_OF_DEFAULT: lambda: _("A notice of default must go in writing: send it by letter or e-mail."),
+    StepKind.FOURTEEN_DAY_LETTER: lambda: _("The 14-day letter must go in writing: send it by letter or e-mail."),
+}
 
 
 def flow_problems(*, flow: Flow, steps: list[FlowStep]) -> list[str]:
@@ -35,13 +44,31 @@ def flow_problems(*, flow: Flow, steps: list[FlowStep]) -> list[str]:
             problems.append(_("The 14-day letter can only be sent after the due date has passed (art. 6:96 lid 6 BW)."))
         if not step.channels:
             problems.append(_("Every step needs at least one channel."))
+        elif step.kind in WRITTEN_KINDS and not set(step.channels) & WRITTEN_CHANNELS:
+            problems.append(WRITTEN_PROBLEMS[step.kind]())
+    kinds = [step.kind for step in ordered]
+    before_hand_over = kinds[: kinds.index(StepKind.HAND_OVER)] if StepKind.HAND_OVER in kinds else None
     if flow.debtor_kind == DebtorKind.CONSUMER:
-        kinds = [step.kind for step in ordered]
-        if StepKind.HAND_OVER in kinds and StepKind.FOURTEEN_DAY_LETTER not in kinds[: kinds.index(StepKind.HAND_OVER)]:
+        if before_hand_over is not None and StepKind.FOURTEEN_DAY_LETTER not in before_hand_over:
             problems.append(
                 _(
                     "A consumer flow must send the 14-day letter before handing over: "
                     "without it no collection costs may be charged."
+                )
+            )
+    else:
+        if StepKind.FOURTEEN_DAY_LETTER in kinds:
+            problems.append(
+                _(
+                    "The 14-day letter is for consumers; a business flow puts the debtor in default "
+                    "with a notice of default."
+                )
+            )
+        if before_hand_over is not None and StepKind.NOTICE_OF_DEFAULT not in before_hand_over:
+            problems.append(
+                _(
+                    "A business flow must send a notice of default before handing over: "
+                    "without it the debtor is not in default."
                 )
             )
     return problems
@@ -73,9 +100,6 @@ def flow_step_delete(*, step: FlowStep) -> None:
     step.delete()
 
 
-logger = logging.getLogger(__name__)
-
-
 UPDATE_BATCH_SIZE = 500
 
 
@@ -87,18 +111,17 @@ def debtor_flow_variants_update(*, organization: Organization, today: dt.date) -
     """Score every debtor of ``organization`` and store the variant and its reason; returns how many changed.
 
     One query reads all payment histories, one reads the debtors, and only the debtors whose variant or
-    reason changed are written (in batches). The reason is stored in the organization's language: it is
-    one sentence for the creditor, read on the debtor page.
+    reason changed are written (in batches). The reason is stored as a code with its numbers, without a
+    language: the debtor page puts it into words in the reader's language.
     """
     histories = debtor_payment_histories(organization=organization, today=today)
     debtors = Debtor.objects.for_organization(organization).only("id", "flow_variant", "flow_variant_reason")
     changed = []
-    with translation.override(organization.default_language):
-        for debtor in debtors.iterator(chunk_size=2000):
-            variant, reason = flow_variant_for(histories.get(debtor.pk, NO_HISTORY), today=today)
-            if (debtor.flow_variant, debtor.flow_variant_reason) != (variant, reason):
-                debtor.flow_variant, debtor.flow_variant_reason = variant, reason
-                changed.append(debtor)
+    for debtor in debtors.iterator(chunk_size=2000):
+        variant, reason = flow_variant_for(histories.get(debtor.pk, NO_HISTORY), today=today)
+        if (debtor.flow_variant, debtor.flow_variant_reason) != (variant, reason):
+            debtor.flow_variant, debtor.flow_variant_reason = variant, reason
+            changed.append(debtor)
     debtors.bulk_update(changed, ["flow_variant", "flow_variant_reason"], batch_size=UPDATE_BATCH_SIZE)
     logger.info(
         "flow_variants.updated",

@@ -20,7 +20,6 @@ from typing import Literal
 from collection.legal import FourteenDayTerm, fourteen_day_term, notice_of_default_term
 from reminders.models import DunningSettings, Reminder, StepKind
 from reminders.rendering import reminder_facts
-from reminders.rendering.context import fourteen_day_letter_costs
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def legal_dates_record(
     )
     term = legal_term(kind=reminder.kind, sent_date=sent_date, channel=channel, notice_days=notice_days)
     if reminder.kind == StepKind.FOURTEEN_DAY_LETTER and collection_costs is None:
-        collection_costs = fourteen_day_letter_costs(reminder_facts(reminder, today=sent_date).invoices, sent_date)
+        collection_costs = reminder_facts(reminder, today=sent_date).collection_costs
     reminder.collection_costs = collection_costs
     reminder.presumed_receipt_date = term.presumed_receipt_date
     reminder.term_end_date = term.term_end

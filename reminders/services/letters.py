@@ -1,11 +1,13 @@
 """The daily print batch: every planned letter of an organization as one PDF to print and post.
 
-:func:`letter_batch_create` runs each morning after the dunning run (beat, ``reminders.tasks``) and on
-demand from the letters page. It takes every planned letter up to the day that is not in a batch yet,
-prints them as one document (one page break per letter), stores it on a :class:`LetterBatch` and marks
-the letters sent on that day. A 14-day letter (veertiendagenbrief) gets its legal dates recorded with
-the batch's date as the day of posting. Under a per-organization lock: two runs never print the same
-letter twice, and a second run with nothing new creates nothing.
+:func:`letter_batch_create` runs each morning after the dunning run (beat, ``reminders.tasks``), on
+demand from the letters page and from ``manage.py letter_batch``. It takes every planned letter up to
+the day that is not in a batch yet, prints them as one document (one page break per letter), stores it
+on a :class:`LetterBatch`, keeps each letter's own pages and words on its reminder and marks the
+letters *printed*. A printed letter has not been sent: it counts as sent, and a 14-day letter's or a
+notice of default's term starts, only from the day the creditor marks the batch posted
+(:func:`letter_batch_posted`). Under a per-organization lock: two runs never print the same letter
+twice, and a second run with nothing new creates nothing.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from invoices.models import InvoiceStatus
-from outstanding.models import Organization
+from outstanding.calendar import local_today
+from outstanding.models import Organization, User
 from reminders.channels import letter as layout
-from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus, StepKind
+from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, render_reminder
 from reminders.selectors.letters import letters_waiting
+from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
 
 logger = logging.getLogger(__name__)
@@ -34,10 +39,16 @@ logger = logging.getLogger(__name__)
 LETTER_BATCH_LOCK_NAMESPACE = 7_302  # pg_advisory_xact_lock(namespace, organization id); dunning uses 7_301
 
 
-NO_ADDRESS_ERROR = "The debtor has no complete postal address (street, postal code and city); add it and retry."
+# Stored on the reminder in the organization's language (see _stored_error); marked here for translation.
+NO_ADDRESS_ERROR = gettext_noop(
+    "The debtor has no complete postal address (street, postal code and city); add it and retry."
+)
 
 
-NOTHING_OPEN_ERROR = "Every invoice in this letter was paid or closed before it was printed."
+NOTHING_OPEN_ERROR = gettext_noop("Every invoice in this letter was paid or closed before it was printed.")
+
+
+RENDER_FAILED_ERROR = gettext_noop("The letter could not be rendered: %(error)s")
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,13 @@ class _Printable:
     reminder: Reminder
     message: RenderedMessage
     letter: layout.Letter
+
+
+def _stored_error(organization: Organization, message: str, **values: str) -> str:
+    """A reason a person must act on, in the organization's language (as dispatch stores its errors)."""
+    with translation.override(organization.default_language):
+        text = _(message)
+    return text % values if values else text
 
 
 def letter_batch_create(*, organization: Organization, date: dt.date) -> LetterBatch | None:
@@ -64,12 +82,12 @@ def letter_batch_create(*, organization: Organization, date: dt.date) -> LetterB
         ]
         if not printable:
             return None
-        pdf = layout.letters_pdf([item.letter for item in printable], organization=organization)
+        pdf, each = layout.letters_pdf_each([item.letter for item in printable], organization=organization)
         batch = LetterBatch(organization=organization, date=date, letter_count=len(printable))
         batch.pdf.save(f"letters-{date.isoformat()}.pdf", ContentFile(pdf), save=False)
         batch.save()
-        for item in printable:
-            _mark_sent(item, batch, date)
+        for item, letter_pdf in zip(printable, each, strict=True):
+            _mark_printed(item, batch, letter_pdf)
     logger.info(
         "letters.batch_created", extra={"organization": organization.pk, "batch": batch.pk, "letters": len(printable)}
     )
@@ -77,12 +95,16 @@ def letter_batch_create(*, organization: Organization, date: dt.date) -> LetterB
 
 
 def _prepare(reminder: Reminder, date: dt.date) -> _Printable | None:
+    # The go-live gate: reminders switched off, or a fact every letter needs (the IBAN) is missing.
+    if hold_reason := reminder_hold_reason(reminder.organization):
+        _needs_attention(reminder, hold_reason)
+        return None
     if not layout.has_postal_address(reminder.debtor):
-        _needs_attention(reminder, NO_ADDRESS_ERROR)
+        _needs_attention(reminder, _stored_error(reminder.organization, NO_ADDRESS_ERROR))
         return None
     if not _has_open_invoices(reminder):
         reminder.status = ReminderStatus.CANCELLED
-        reminder.error = NOTHING_OPEN_ERROR
+        reminder.error = _stored_error(reminder.organization, NOTHING_OPEN_ERROR)
         reminder.save(update_fields=["status", "error", "updated_at"])
         return None
     try:
@@ -91,7 +113,8 @@ def _prepare(reminder: Reminder, date: dt.date) -> _Printable | None:
             letter = layout.letter_build(reminder=reminder, message=message, date=date)
     except Exception as exc:  # one broken template must not stop the other letters
         logger.exception("letters.render_failed", extra={"reminder": reminder.pk})
-        _needs_attention(reminder, f"The letter could not be rendered: {type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        _needs_attention(reminder, _stored_error(reminder.organization, RENDER_FAILED_ERROR, error=error))
         return None
     return _Printable(reminder, message, letter)
 
@@ -107,34 +130,88 @@ def _needs_attention(reminder: Reminder, error: str) -> None:
     logger.warning("letters.needs_attention", extra={"reminder": reminder.pk})
 
 
-def _mark_sent(item: _Printable, batch: LetterBatch, date: dt.date) -> None:
+def _mark_printed(item: _Printable, batch: LetterBatch, letter_pdf: bytes) -> None:
+    """Keep what the letter says and its pages; it is sent (and its legal dates run) once posted."""
     reminder = item.reminder
-    reminder.status = ReminderStatus.SENT
-    reminder.sent_at = timezone.now()
+    reminder.status = ReminderStatus.PRINTED
     reminder.letter_batch = batch
     reminder.recipient = ", ".join(item.letter.address_lines)[:300]
     reminder.subject = item.message.subject[:300]
     reminder.body = item.message.text
     reminder.total_open_amount = item.letter.total_amount  # what the printed letter asks for
+    reminder.collection_costs = item.message.collection_costs  # what the printed letter states
     reminder.error = ""
+    reminder.pdf.save(f"letter-{reminder.public_id}.pdf", ContentFile(letter_pdf), save=False)
     reminder.save(
         update_fields=[
             "status",
-            "sent_at",
             "letter_batch",
             "recipient",
             "subject",
             "body",
             "total_open_amount",
+            "collection_costs",
             "error",
+            "pdf",
             "updated_at",
         ]
     )
-    if reminder.kind == StepKind.FOURTEEN_DAY_LETTER:
-        # The batch's date is the day of posting: presumed receipt and the cost date count from it.
-        legal_dates_record(
-            reminder=reminder, sent_date=date, channel="post", collection_costs=item.message.collection_costs
+
+
+def letter_batch_posted(
+    *, batch: LetterBatch, user: User | None, posted_date: dt.date, today: dt.date | None = None
+) -> LetterBatch:
+    """The creditor posted ``batch`` on ``posted_date``: its letters are sent from that day.
+
+    Each printed letter becomes sent and gets its legal dates counted from the posting day (a 14-day
+    letter's term runs from the day after presumed receipt of the *posted* letter, art. 6:96 lid 6 BW),
+    with the collection costs the printed letter stated. Marking the same day again changes nothing;
+    another day, a day before the batch was printed or a day still to come is refused.
+    """
+    today = today or local_today(batch.organization.time_zone)
+    _validate_posted_date(batch, posted_date, today)
+    with transaction.atomic():
+        locked = LetterBatch.objects.for_organization(batch.organization).select_for_update().get(pk=batch.pk)
+        if locked.posted_date is not None:
+            if locked.posted_date != posted_date:
+                raise ValidationError(
+                    _("This batch was marked posted on %(date)s already.") % {"date": _day(locked.posted_date)}
+                )
+            return locked
+        locked.posted_date, locked.posted_at, locked.posted_by = posted_date, timezone.now(), user
+        locked.save(update_fields=["posted_date", "posted_at", "posted_by"])
+        printed = Reminder.objects.for_organization(batch.organization).filter(
+            letter_batch=locked, status=ReminderStatus.PRINTED
         )
+        count = 0
+        for reminder in printed.select_related("organization").select_for_update(of=("self",)):
+            _mark_sent(reminder, posted_date)
+            count += 1
+    logger.info("letters.batch_posted", extra={"batch": locked.pk, "letters": count, "posted": str(posted_date)})
+    return locked
+
+
+def _validate_posted_date(batch: LetterBatch, posted_date: dt.date, today: dt.date) -> None:
+    if posted_date < batch.date:
+        raise ValidationError(
+            _("A batch printed on %(date)s cannot have been posted before that day.") % {"date": _day(batch.date)}
+        )
+    if posted_date > today:
+        raise ValidationError(_("The posting day cannot lie in the future."))
+
+
+def _day(date: dt.date) -> str:
+    return formats.date_format(date, "SHORT_DATE_FORMAT")
+
+
+def _mark_sent(reminder: Reminder, posted_date: dt.date) -> None:
+    reminder.status = ReminderStatus.SENT
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["status", "sent_at", "updated_at"])
+    # The posting day is the sending day: presumed receipt and the first chargeable day count from it.
+    legal_dates_record(
+        reminder=reminder, sent_date=posted_date, channel="post", collection_costs=reminder.collection_costs
+    )
 
 
 def letter_registered_set(*, reminder: Reminder, registered: bool) -> Reminder:

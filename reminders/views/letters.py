@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.calendar import local_today
-from outstanding.models import Role
+from outstanding.models import Role, User
 from reminders.channels import PermanentFailure
 from reminders.models import Channel, LetterBatch, Reminder
 from reminders.selectors import letters as letter_selectors
@@ -73,8 +75,37 @@ def letter_batch_detail(request: OrganizationRequest, batch_id: str) -> HttpResp
     return render(
         request,
         "reminders/letters/batch_detail.html",
-        {"batch": batch, "letters": letter_selectors.letters_in_batch(batch=batch)},
+        {"batch": batch, "letters": letter_selectors.letters_in_batch(batch=batch), "today": _today(request)},
     )
+
+
+@organization_view(Role.MEMBER)
+def letter_batch_posted(request: OrganizationRequest, batch_id: str) -> HttpResponse:
+    """The creditor took the batch to the post: its letters count as sent from the day given."""
+    batch = tenant_object_or_404(LetterBatch, request.organization, public_id=batch_id)
+    if refused := post_only(request):
+        return refused
+    try:
+        posted_date = _posted_date(request)
+        batch = letters.letter_batch_posted(
+            batch=batch, user=cast(User, request.user), posted_date=posted_date, today=_today(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        day = formats.date_format(posted_date, "SHORT_DATE_FORMAT")
+        messages.success(request, _("Print batch marked posted on %(date)s.") % {"date": day})
+    return _to_list(request)
+
+
+def _posted_date(request: OrganizationRequest) -> dt.date:
+    value = request.POST.get("posted_date", "").strip()
+    if not value:
+        return _today(request)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("Enter the posting day as a date.")) from None
 
 
 @organization_view()

@@ -16,6 +16,7 @@ from outstanding.calendar import local_today
 from outstanding.models import Role
 from reminders.models import Channel, Reminder, ReminderStatus
 from reminders.selectors import reminders as reminder_selectors
+from reminders.selectors import review as review_selectors
 from reminders.services import dispatch
 from reminders.services import dunning as dunning_services
 
@@ -44,9 +45,9 @@ def reminder_overview(request: OrganizationRequest) -> HttpResponse:
 
 @organization_view()
 def week_ahead(request: OrganizationRequest) -> HttpResponse:
-    """The coming seven days as the engine will plan them (loaded by htmx: it runs the engine)."""
+    """The coming seven days as the engine plans them (loaded by htmx: it runs the engine's dry run)."""
     organization = request.organization
-    days = reminder_selectors.week_ahead(organization=organization, today=local_today(organization.time_zone))
+    days = review_selectors.week_ahead_review(organization=organization, today=local_today(organization.time_zone))
     return render(request, "reminders/_week_ahead.html", {"days": days})
 
 

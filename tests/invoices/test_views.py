@@ -413,10 +413,10 @@ def test_an_overpayment_leaves_nothing_open(org_a, invoice_a, today, member_clie
         ("0", "A payment must be more than zero."),
         ("0.00", "A payment must be more than zero."),
         ("-5", "A payment must be more than zero."),
-        ("abc", "Enter a valid amount."),
+        ("abc", "“abc” is not an amount."),  # the importer's reasons: the form uses its parser
         ("", "Enter the amount received."),
-        ("1.005", "Use at most two decimals (cents)."),
-        ("1" * 20, "That amount is too large."),
+        ("1.0055", "“1.0055” has more than two decimals; amounts are in cents."),
+        ("1" * 20, "The amount is too large."),
     ],
 )
 def test_an_invalid_amount_gives_a_clear_error_and_changes_nothing(

@@ -17,13 +17,20 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = {
     "/api/v1/debtors/": {"get", "post"},
     "/api/v1/debtors/{id}/": {"get", "put", "patch"},
+    "/api/v1/debtors/{id}/pause/": {"post"},
+    "/api/v1/debtors/{id}/resume/": {"post"},
     "/api/v1/invoices/": {"get", "post"},
     "/api/v1/invoices/{id}/": {"get", "put", "patch"},
+    "/api/v1/invoices/{id}/pause/": {"post"},
+    "/api/v1/invoices/{id}/resume/": {"post"},
     "/api/v1/invoices/ubl/": {"post"},
     "/api/v1/payments/": {"get", "post"},
     "/api/v1/payments/{id}/": {"get"},
     "/api/v1/reminders/": {"get"},
     "/api/v1/reminders/{id}/": {"get"},
+    "/api/v1/organization/": {"get", "patch"},
+    "/api/v1/organization/reminders/activate/": {"post"},
+    "/api/v1/organization/reminders/deactivate/": {"post"},
 }
 
 

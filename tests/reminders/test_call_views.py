@@ -68,7 +68,7 @@ def test_a_member_logs_a_call_and_it_leaves_the_list(org_a, call, member_client)
     )
     assert response.status_code == 302 and response["Location"] == url("call_list", org_a.organization)
     call.refresh_from_db()
-    assert call.status == ReminderStatus.SENT
+    assert call.status == ReminderStatus.LOGGED
     outcome = CallOutcome.objects.for_organization(org_a.organization).get()
     assert outcome.outcome == CallOutcomeKind.REACHED and outcome.created_by == org_a.member
     content = member_client.get(url("call_list", org_a.organization)).content.decode()

@@ -49,6 +49,12 @@ def call(make_reminder, debtor) -> Reminder:
     return make_reminder(debtor, invoices=invoices, channel=Channel.PHONE)
 
 
+def stored(organization, message: str) -> str:
+    """A text the service keeps for a person to read: in the organization's language, not the request's."""
+    with translation.override(organization.default_language):
+        return translation.gettext(message)
+
+
 def phone_call(make_reminder, debtor, *invoices, planned_date: dt.date = TODAY, **fields: object) -> Reminder:
     reminder = make_reminder(
         debtor, invoices=invoices or (InvoiceFactory(debtor=debtor),), channel=Channel.PHONE, **fields
@@ -125,7 +131,7 @@ def test_reaching_the_debtor_marks_the_call_made(org_a, call, debtor) -> None:
     [outcome] = log(org_a, debtor, CallOutcomeKind.REACHED, note="Betaalt vandaag.")
     assert outcome.reminder == call and outcome.created_by == org_a.member and outcome.note == "Betaalt vandaag."
     call = reload(call)
-    assert call.status == ReminderStatus.SENT and call.sent_at is not None
+    assert call.status == ReminderStatus.LOGGED and call.sent_at is not None and call.sent_date == TODAY
     assert call.recipient == "+31201234567, 0612345678" and call.body == "Betaalt vandaag."
     assert call_selectors.call_list(organization=org_a.organization, today=TODAY) == []
 
@@ -136,11 +142,12 @@ def test_a_promise_pauses_the_debtors_open_invoices_until_that_day(org_a, call, 
     promised = dt.date(2026, 12, 10)
     [outcome] = log(org_a, debtor, CallOutcomeKind.PROMISE, promised_date=promised)
     assert outcome.promised_date == promised
-    assert reload(call).status == ReminderStatus.SENT
+    assert reload(call).status == ReminderStatus.LOGGED
+    reason = stored(org_a.organization, calls.PROMISE_PAUSE_REASON)
     for item in call.items.all():
         invoice = item.invoice
         invoice.refresh_from_db()
-        assert invoice.is_paused and invoice.pause_reason == "payment promised" and invoice.paused_until == promised
+        assert invoice.is_paused and invoice.pause_reason == reason and invoice.paused_until == promised
     disputed.refresh_from_db()
     paid.refresh_from_db()
     assert disputed.pause_reason == "disputed" and disputed.paused_until is None
@@ -149,7 +156,9 @@ def test_a_promise_pauses_the_debtors_open_invoices_until_that_day(org_a, call, 
 
 def test_the_engine_waits_for_a_promised_payment_and_resumes_the_day_after(org_a, call, debtor) -> None:
     organization_defaults_create(org_a.organization)
-    promised = dt.date(2026, 12, 1)  # a Tuesday; the day after is a sending day too
+    # Thursday 3 December: the flow's next step (day +10) follows the call (day +3, 26 November) by
+    # seven days; the day after is a sending day too
+    promised = dt.date(2026, 12, 3)
 
     def planned_for(day: dt.date) -> bool:
         messages = engine.plan(org_a.organization, day, dry_run=True).messages
@@ -187,7 +196,8 @@ def test_the_third_unanswered_call_needs_a_person(org_a, call, debtor) -> None:
     assert reload(call).status == ReminderStatus.PLANNED
     log(org_a, debtor, CallOutcomeKind.NO_ANSWER)
     call = reload(call)
-    assert call.status == ReminderStatus.NEEDS_ATTENTION and "No answer after 3 calls" in call.error
+    expected = stored(org_a.organization, calls.NO_ANSWER_ERROR) % {"count": 3}
+    assert call.status == ReminderStatus.NEEDS_ATTENTION and call.error == expected
     assert call_selectors.call_list(organization=org_a.organization, today=TODAY) == []
 
 
@@ -196,9 +206,15 @@ def test_a_wrong_number_needs_a_person_and_is_noted_on_the_debtor(org_a, call, d
     debtor.save()
     log(org_a, debtor, CallOutcomeKind.WRONG_NUMBER, note="Nummer bestaat niet.")
     call = reload(call)
-    assert call.status == ReminderStatus.NEEDS_ATTENTION and "reported wrong" in call.error
+    assert call.status == ReminderStatus.NEEDS_ATTENTION and call.error == stored(
+        org_a.organization, calls.WRONG_NUMBER_ERROR
+    )
     debtor.refresh_from_db()
-    assert debtor.notes.startswith("Klant sinds 2019.\n2026-11-26: phone number +31201234567, 0612345678")
+    flag = stored(org_a.organization, "%(date)s: phone number %(phones)s reported wrong on the call list.") % {
+        "date": "2026-11-26",
+        "phones": "+31201234567, 0612345678",
+    }
+    assert debtor.notes == f"Klant sinds 2019.\n{flag}"
 
 
 def test_a_second_outcome_for_a_call_already_logged_is_refused(org_a, call, debtor) -> None:
@@ -227,7 +243,7 @@ def test_a_logged_call_covers_every_call_of_that_debtor_on_the_list(org_a, make_
     call = phone_call(make_reminder, debtor)
     outcomes = log(org_a, debtor, CallOutcomeKind.REACHED)
     assert {outcome.reminder for outcome in outcomes} == {call, older}
-    assert reload(older).status == reload(call).status == ReminderStatus.SENT
+    assert reload(older).status == reload(call).status == ReminderStatus.LOGGED
 
 
 # --- CSV export -------------------------------------------------------------------------------------
@@ -261,3 +277,19 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run_as_a_formula(org_a, m
 
 def test_an_empty_list_exports_only_the_header(org_a) -> None:
     assert len(rows(call_selectors.call_list_csv([]))) == 1
+
+
+def test_stored_texts_follow_the_organizations_language_not_the_request(org_a, call, debtor) -> None:
+    org_a.organization.default_language = "en"
+    org_a.organization.save()
+    log(org_a, debtor, CallOutcomeKind.PROMISE, promised_date=TOMORROW)
+    invoice = call.items.first().invoice  # type: ignore[union-attr]
+    invoice.refresh_from_db()
+    assert invoice.pause_reason == "payment promised"
+    assert reload(call).subject == "Promise to pay"
+
+
+def test_a_logged_call_is_logged_not_sent_and_no_longer_planned(org_a, call, debtor) -> None:
+    log(org_a, debtor, CallOutcomeKind.REACHED)
+    assert not Reminder.objects.for_organization(org_a.organization).filter(status=ReminderStatus.SENT).exists()
+    assert call_selectors.calls_due(organization=org_a.organization, today=TODAY).count() == 0

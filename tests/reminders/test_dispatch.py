@@ -244,7 +244,8 @@ def test_stale_sending_rows_need_attention_and_fresh_ones_are_left_alone(make_re
     for reminder in (stale, other_tenant):
         reminder = refreshed(reminder)
         assert reminder.status == ReminderStatus.NEEDS_ATTENTION
-        assert "check whether it arrived" in reminder.error
+        # stored in the organization's language (Dutch by default)
+        assert "controleer of het bericht is aangekomen" in reminder.error
     assert refreshed(planned).status == ReminderStatus.PLANNED
     assert refreshed(fresh).status == ReminderStatus.SENDING
 

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 import pytest
 
-from collection.legal import fourteen_day_term
 from invoices.models import Debtor, DebtorKind, Invoice
 from invoices.services import payment_record
 from outstanding.calendar import is_atw_holiday
 from outstanding.services import organization_defaults_install
 from reminders import engine
-from reminders.models import DunningSettings, Reminder, ReminderStatus, StepKind
+from reminders.models import DunningSettings, Reminder, ReminderStatus
+from reminders.services.legal_dates import legal_dates_record
 from tests.factories import DebtorFactory, InvoiceFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +39,10 @@ EXPECTED = sorted([
     (D(2026, 4, 7), "A", "sms", R, ("A1", "A2")),
     (D(2026, 4, 13), "A", "email", N, ("A1", "A2")),  # day +17 is Sunday 12 April
     (D(2026, 4, 13), "A", "letter", N, ("A1", "A2")),
-    (D(2026, 4, 23), "A", "email", FIN, ("A1", "A2")),
-    (D(2026, 4, 23), "A", "phone", FIN, ("A1", "A2")),
+    # day +28 (23 April) waits for the notice's term: by e-mail received 13 April, 14 days end on King's
+    # Day 27 April, so 28 April; by post received Wednesday 15 April, term ends 29 April: from 30 April
+    (D(2026, 4, 30), "A", "email", FIN, ("A1", "A2")),
+    (D(2026, 4, 30), "A", "phone", FIN, ("A1", "A2")),
     (D(2026, 5, 6), "A", "email", H, ("A1", "A2")),  # day +40 is 5 May: a holiday every year under the ATW
     # B (business, pays on 8 April and leaves the flow)
     (D(2026, 3, 30), "B", "email", R, ("B1",)),  # day -3 is Sunday 29 March
@@ -59,12 +61,13 @@ EXPECTED = sorted([
     (D(2026, 4, 16), "C", "email", F14, ("C1", "C2")),
     (D(2026, 5, 11), "C", "email", H, ("C1",)),  # C1 day +40 is Saturday 9 May; term ran out 4 May
     (D(2026, 5, 15), "C", "email", H, ("C2",)),  # C2 day +40 (12 May) waited for the gap; 14 May Ascension
-    # D (business, invoice paused by a dispute until 20 April: resumes at the latest step, no catching up)
+    # D (business, invoice paused by a dispute until 20 April: resumes at the latest step its age reached)
     (D(2026, 4, 21), "D", "email", N, ("D1",)),
     (D(2026, 4, 21), "D", "letter", N, ("D1",)),
-    (D(2026, 4, 24), "D", "email", FIN, ("D1",)),  # day +28 (23 April) waited for the gap
-    (D(2026, 4, 24), "D", "phone", FIN, ("D1",)),
-    (D(2026, 5, 6), "D", "email", H, ("D1",)),  # day +40 is 5 May
+    # the notice's term: e-mail received 21 April, term ends on Liberation Day 5 May, so 6 May; letter
+    # received Thursday 23 April, term ends 7 May. On 8 May its age has reached the hand-over: the final
+    # notice, a plain step, is skipped (catching up skips plain steps, never a legal one)
+    (D(2026, 5, 8), "D", "email", H, ("D1",)),
     # E (business, due Monday 6 April: day -3 is Good Friday, then the weekend and Easter Monday)
     (D(2026, 4, 7), "E", "email", R, ("E1",)),
     (D(2026, 4, 10), "E", "email", R, ("E1",)),  # day +3 (9 April) waited for the gap
@@ -72,8 +75,10 @@ EXPECTED = sorted([
     (D(2026, 4, 16), "E", "sms", R, ("E1",)),
     (D(2026, 4, 23), "E", "email", N, ("E1",)),
     (D(2026, 4, 23), "E", "letter", N, ("E1",)),
-    (D(2026, 5, 4), "E", "email", FIN, ("E1",)),
-    (D(2026, 5, 4), "E", "phone", FIN, ("E1",)),
+    # day +28 (4 May) waits for the notice's term: the letter posted Thursday 23 April is received
+    # Saturday 25 April, 14 days end Saturday 9 May, so Monday 11 May (ATW): from Tuesday 12 May
+    (D(2026, 5, 12), "E", "email", FIN, ("E1",)),
+    (D(2026, 5, 12), "E", "phone", FIN, ("E1",)),
     (D(2026, 5, 18), "E", "email", H, ("E1",)),  # day +40 is Saturday 16 May
 ])  # fmt: skip
 
@@ -82,7 +87,9 @@ EXPECTED = sorted([
 def organization():  # type: ignore[no-untyped-def]
     organization = OrganizationFactory()
     organization_defaults_install(organization)
-    DunningSettings.objects.for_organization(organization).update(dynamic_flows=False)
+    # Continue by age: the latest step an invoice's age reached (the gentle start has its own
+    # simulation in test_go_live_simulation.py).
+    DunningSettings.objects.for_organization(organization).update(dynamic_flows=False, backlog_start="by_age")
     return organization
 
 
@@ -108,16 +115,14 @@ def ledger(organization):  # type: ignore[no-untyped-def]
 
 
 def mark_sent(reminder_ids: list[int], today: dt.date) -> None:
-    """Stand-in for the channels: every planned message goes out the same day; a 14-day letter's
-    legal dates are stored as the print batch and the e-mail channel store them."""
+    """Stand-in for the channels: every planned message goes out the same day (letters are posted
+    that day); the legal dates are stored as posting and the e-mail channel store them."""
     for reminder in Reminder.unscoped.filter(pk__in=reminder_ids):
         reminder.status = ReminderStatus.SENT
-        if reminder.kind == StepKind.FOURTEEN_DAY_LETTER:
-            term = fourteen_day_term(today, "post" if reminder.channel == "letter" else "email")
-            reminder.presumed_receipt_date = term.presumed_receipt_date
-            reminder.term_end_date = term.term_end
-            reminder.costs_chargeable_from = term.first_day_costs_chargeable
-        reminder.save()
+        reminder.save(update_fields=["status"])
+        legal_dates_record(
+            reminder=reminder, sent_date=today, channel="post" if reminder.channel == "letter" else "email"
+        )
 
 
 def simulate(organization, ledger) -> list[tuple]:  # type: ignore[no-untyped-def]

@@ -37,7 +37,7 @@ def debtor(org_a: Tenant, flows) -> Debtor:
         organization=org_a.organization,
         kind=DebtorKind.BUSINESS,
         flow_variant=FlowVariant.FIRM,
-        flow_variant_reason="Pays on average 12 days late over 23 invoices.",
+        flow_variant_reason={"code": "average_late", "days": 12, "count": 23},
     )
 
 

@@ -91,7 +91,7 @@ def test_a_member_creates_a_batch_now(org_a, letter, member_client) -> None:
     assert response.status_code == 302
     assert response["Location"] == url("letter_batch_detail", org_a.organization, batch.public_id)
     letter.refresh_from_db()
-    assert letter.status == ReminderStatus.SENT and letter.letter_batch == batch
+    assert letter.status == ReminderStatus.PRINTED and letter.letter_batch == batch
 
 
 def test_many_letters_are_printed_by_a_worker(org_a, make_reminder, member_client, django_capture_on_commit_callbacks):
@@ -225,11 +225,14 @@ def test_an_outsider_gets_404_on_every_letters_url(org_a, printed, letter, outsi
         ("letter_batch_download", (printed.public_id,)),
         ("letter_preview", (letter.public_id,)),
         ("letter_registered", (letter.public_id,)),
+        ("letter_batch_posted", (printed.public_id,)),
     ):
         for method in ("get", "post"):
             assert getattr(outsider_client, method)(url(name, organization, *args)).status_code == 404, (name, method)
     letter.refresh_from_db()
     assert not letter.registered and letter.status == ReminderStatus.PLANNED
+    printed.refresh_from_db()
+    assert printed.posted_date is None
 
 
 def test_another_organizations_batch_and_letter_answer_404_on_ones_own_pages(
@@ -242,3 +245,74 @@ def test_another_organizations_batch_and_letter_answer_404_on_ones_own_pages(
     assert outsider_client.post(url("letter_registered", own, letter.public_id), {"registered": "1"}).status_code == 404
     printed.refresh_from_db()
     assert printed.downloaded_at is None
+
+
+# --- Posting ----------------------------------------------------------------------------------------
+
+
+def test_a_batch_not_posted_yet_offers_a_member_the_button_with_today_filled_in(org_a, printed, member_client) -> None:
+    content = member_client.get(url("letter_list", org_a.organization)).content.decode()
+    assert url("letter_batch_posted", org_a.organization, printed.public_id) in content
+    assert "Mark as posted" in content and f'value="{today(org_a).isoformat()}"' in content
+
+
+def test_a_viewer_sees_whether_a_batch_was_posted_but_no_button(org_a, printed, viewer_client) -> None:
+    content = viewer_client.get(url("letter_list", org_a.organization)).content.decode()
+    assert url("letter_batch_posted", org_a.organization, printed.public_id) not in content
+    assert "Not posted yet" in content
+
+
+def test_a_member_marks_a_batch_posted_and_its_letters_are_sent_that_day(org_a, printed, member_client) -> None:
+    day = today(org_a)
+    response = member_client.post(
+        url("letter_batch_posted", org_a.organization, printed.public_id), {"posted_date": day.isoformat()}, follow=True
+    )
+    assert response.status_code == 200
+    printed.refresh_from_db()
+    letter = printed.letters.get()
+    assert printed.posted_date == day and printed.posted_by == org_a.member
+    assert letter.status == ReminderStatus.SENT and letter.sent_date == day
+    content = response.content.decode()
+    assert "Posted on" in content and url("letter_batch_posted", org_a.organization, printed.public_id) not in content
+
+
+def test_without_a_date_the_batch_is_posted_today(org_a, printed, owner_client) -> None:
+    owner_client.post(url("letter_batch_posted", org_a.organization, printed.public_id))
+    printed.refresh_from_db()
+    assert printed.posted_date == today(org_a) and printed.posted_by == org_a.owner
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("morgen", "as a date"), ("2999-01-01", "future"), ("2000-01-01", "before that day")]
+)
+def test_a_wrong_posting_day_is_refused_and_changes_nothing(org_a, printed, member_client, value, message) -> None:
+    response = member_client.post(
+        url("letter_batch_posted", org_a.organization, printed.public_id), {"posted_date": value}, follow=True
+    )
+    assert message in response.content.decode()
+    printed.refresh_from_db()
+    assert printed.posted_date is None and printed.letters.get().status == ReminderStatus.PRINTED
+
+
+def test_a_second_click_on_posted_changes_nothing(org_a, printed, member_client, owner_client) -> None:
+    posted_url = url("letter_batch_posted", org_a.organization, printed.public_id)
+    member_client.post(posted_url, {"posted_date": today(org_a).isoformat()})
+    printed.refresh_from_db()
+    first = (printed.posted_at, printed.letters.get().sent_at)
+    owner_client.post(posted_url, {"posted_date": today(org_a).isoformat()})
+    printed.refresh_from_db()
+    assert (printed.posted_at, printed.letters.get().sent_at) == first and printed.posted_by == org_a.member
+
+
+def test_a_viewer_cannot_mark_a_batch_posted_and_it_needs_a_post(org_a, printed, viewer_client, member_client):
+    assert viewer_client.post(url("letter_batch_posted", org_a.organization, printed.public_id)).status_code == 403
+    assert member_client.get(url("letter_batch_posted", org_a.organization, printed.public_id)).status_code == 405
+    printed.refresh_from_db()
+    assert printed.posted_date is None
+
+
+def test_another_organizations_batch_cannot_be_marked_posted(org_a, org_b, printed, outsider_client) -> None:
+    response = outsider_client.post(url("letter_batch_posted", org_b.organization, printed.public_id))
+    assert response.status_code == 404
+    printed.refresh_from_db()
+    assert printed.posted_date is None and printed.letters.get().status == ReminderStatus.PRINTED

@@ -410,7 +410,23 @@ def letter_to(make_reminder, organization, name: str, **fields: object) -> Remin
     return make_reminder(debtor, invoices=(InvoiceFactory(debtor=debtor),), channel=Channel.LETTER)
 
 
-def test_a_batch_prints_every_waiting_letter_in_one_pdf_and_marks_them_sent(make_reminder, org_a) -> None:
+def stored(organization, message: str) -> str:
+    """A reason kept for a person to read: in the organization's language."""
+    with translation.override(organization.default_language):
+        return translation.gettext(message)
+
+
+def fourteen_day_letter(make_reminder, org_a, amount: Decimal = Decimal("121.00"), **dates: dt.date) -> Reminder:
+    debtor = DebtorFactory(organization=org_a.organization, kind=DebtorKind.CONSUMER)
+    invoice = InvoiceFactory(debtor=debtor, amount=amount, **dates)
+    reminder = make_reminder(debtor, invoices=(invoice,), channel=Channel.LETTER)
+    reminder.kind = StepKind.FOURTEEN_DAY_LETTER
+    reminder.save()
+    reminder.items.update(step_kind=StepKind.FOURTEEN_DAY_LETTER, step_day=17)
+    return reminder
+
+
+def test_a_batch_prints_every_waiting_letter_in_one_pdf_and_marks_them_printed(make_reminder, org_a) -> None:
     first = letter_to(make_reminder, org_a.organization, "Eerste B.V.")
     second = letter_to(make_reminder, org_a.organization, "Tweede B.V.", postal_code="9999 AA")
     created = batch(org_a.organization)
@@ -421,7 +437,8 @@ def test_a_batch_prints_every_waiting_letter_in_one_pdf_and_marks_them_sent(make
     for reminder in (first, second):
         reminder.refresh_from_db()
         message = render_reminder(reminder, today=TODAY)
-        assert reminder.status == ReminderStatus.SENT and reminder.sent_at is not None
+        # printed is not sent: the letter counts as sent from the day the batch is posted
+        assert reminder.status == ReminderStatus.PRINTED and reminder.sent_at is None and reminder.sent_date is None
         assert reminder.letter_batch == created
         assert reminder.subject == message.subject and reminder.subject
         assert reminder.body == message.text == message.letter_text
@@ -482,7 +499,7 @@ def test_a_letter_without_a_postal_address_needs_attention_and_stays_out(make_re
     assert created is not None and list(created.letters.all()) == [good]
     bad.refresh_from_db()
     assert bad.status == ReminderStatus.NEEDS_ATTENTION and bad.letter_batch is None
-    assert "postal address" in bad.error
+    assert bad.error == stored(org_a.organization, letters.NO_ADDRESS_ERROR)
     assert "Zonder Adres" not in pdf_text(created.pdf.read())
 
 
@@ -506,7 +523,9 @@ def test_a_letter_whose_invoices_were_all_paid_is_cancelled(make_reminder, org_a
     invoice.save()
     assert batch(org_a.organization) is None
     paid.refresh_from_db()
-    assert paid.status == ReminderStatus.CANCELLED and "paid" in paid.error
+    assert paid.status == ReminderStatus.CANCELLED and paid.error == stored(
+        org_a.organization, letters.NOTHING_OPEN_ERROR
+    )
 
 
 def test_a_letter_that_cannot_be_rendered_needs_attention_and_the_others_go_out(make_reminder, org_a) -> None:
@@ -528,7 +547,7 @@ def test_a_letter_that_cannot_be_rendered_needs_attention_and_the_others_go_out(
     assert created is not None and list(created.letters.all()) == [good]
     broken.refresh_from_db()
     assert broken.status == ReminderStatus.NEEDS_ATTENTION and broken.letter_batch is None
-    assert "could not be rendered" in broken.error
+    assert broken.error.startswith(stored(org_a.organization, letters.RENDER_FAILED_ERROR) % {"error": ""})
 
 
 def test_registered_letters_come_first_in_the_batch(make_reminder, org_a) -> None:
@@ -541,19 +560,14 @@ def test_registered_letters_come_first_in_the_batch(make_reminder, org_a) -> Non
     assert "Aangetekend" not in pages[1]
 
 
-def test_a_fourteen_day_letter_in_a_batch_records_its_legal_dates(make_reminder, org_a) -> None:
-    debtor = DebtorFactory(organization=org_a.organization, kind=DebtorKind.CONSUMER)
-    reminder = make_reminder(debtor, invoices=(InvoiceFactory(debtor=debtor),), channel=Channel.LETTER)
-    reminder.kind = StepKind.FOURTEEN_DAY_LETTER
-    reminder.save()
+def test_a_printed_fourteen_day_letter_keeps_the_costs_it_states_but_has_no_legal_dates_yet(make_reminder, org_a):
+    reminder = fourteen_day_letter(make_reminder, org_a)
     batch(org_a.organization)
     reminder.refresh_from_db()
-    term = fourteen_day_term(TODAY, "post")
-    assert reminder.status == ReminderStatus.SENT
-    assert reminder.presumed_receipt_date == term.presumed_receipt_date
-    assert reminder.term_end_date == term.term_end
-    assert reminder.costs_chargeable_from == term.first_day_costs_chargeable
-    assert reminder.collection_costs == Decimal("40.00")  # the WIK minimum on € 121.00
+    assert reminder.status == ReminderStatus.PRINTED
+    assert reminder.collection_costs == Decimal("40.00")  # the WIK minimum on € 121.00, as printed
+    assert (reminder.sent_date, reminder.presumed_receipt_date, reminder.term_end_date) == (None, None, None)
+    assert reminder.costs_chargeable_from is None
 
 
 def test_the_daily_task_prints_each_organizations_letters_up_to_its_today(make_reminder, org_a, org_b) -> None:
@@ -565,7 +579,7 @@ def test_the_daily_task_prints_each_organizations_letters_up_to_its_today(make_r
     letter_batches_create_all.delay()  # tasks run at once in tests
     for reminder in (ours, theirs):
         reminder.refresh_from_db()
-        assert reminder.status == ReminderStatus.SENT
+        assert reminder.status == ReminderStatus.PRINTED
         assert reminder.letter_batch is not None and reminder.letter_batch.organization == reminder.organization
 
 
@@ -612,3 +626,115 @@ def test_the_letter_list_reads_only_one_organization(make_reminder, org_a) -> No
     other = OrganizationFactory()
     letter_to(make_reminder, other, "Ander B.V.")
     assert not letter_selectors.letters_waiting(organization=org_a.organization).exists()
+
+
+# --- Posting: letters count as sent from the day their batch is posted -------------------------------
+
+MONDAY, WEDNESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 25)
+
+
+def printed_on(make_reminder, org_a, day: dt.date, **fields: Any) -> tuple[LetterBatch, Reminder]:
+    reminder = fourteen_day_letter(make_reminder, org_a, **fields)
+    reminder.planned_date = day
+    reminder.save()
+    created = batch(org_a.organization, day)
+    assert created is not None
+    return created, reminder
+
+
+def post(created: LetterBatch, org_a, day: dt.date) -> LetterBatch:
+    return letters.letter_batch_posted(batch=created, user=org_a.member, posted_date=day, today=TODAY)
+
+
+def test_a_letter_printed_on_monday_and_posted_on_wednesday_runs_its_term_from_wednesday(make_reminder, org_a):
+    created, reminder = printed_on(make_reminder, org_a, MONDAY)
+    posted = post(created, org_a, WEDNESDAY)
+    reminder.refresh_from_db()
+    term = fourteen_day_term(WEDNESDAY, "post")
+    assert (posted.posted_date, posted.posted_by, posted.posted_at is not None) == (WEDNESDAY, org_a.member, True)
+    assert reminder.status == ReminderStatus.SENT and reminder.sent_at is not None
+    assert reminder.sent_date == WEDNESDAY
+    assert reminder.presumed_receipt_date == term.presumed_receipt_date
+    assert reminder.term_end_date == term.term_end
+    assert reminder.costs_chargeable_from == term.first_day_costs_chargeable
+    assert term.term_end != fourteen_day_term(MONDAY, "post").term_end  # the batch's day would have been wrong
+
+
+def test_posting_keeps_the_collection_costs_the_printed_letter_stated(make_reminder, org_a) -> None:
+    created, reminder = printed_on(make_reminder, org_a, MONDAY, amount=Decimal("5000.00"))
+    reminder.refresh_from_db()
+    stated = reminder.collection_costs
+    assert stated == Decimal("625.00")  # 15 % of 2,500 + 10 % of 2,500 (WIK scale)
+    invoice = reminder.items.get().invoice
+    invoice.open_amount = Decimal("1000.00")  # paid in part between printing and posting
+    invoice.save()
+    post(created, org_a, WEDNESDAY)
+    reminder.refresh_from_db()
+    assert reminder.collection_costs == stated
+
+
+def test_a_printed_but_not_posted_fourteen_day_letter_does_not_count_as_sent(make_reminder, org_a) -> None:
+    from reminders import engine
+    from reminders.models import FlowStep
+    from reminders.services.defaults import organization_defaults_create
+
+    organization_defaults_create(org_a.organization)
+    step = FlowStep.objects.for_organization(org_a.organization).get(
+        flow__debtor_kind=DebtorKind.CONSUMER, flow__variant="standard", kind=StepKind.FOURTEEN_DAY_LETTER
+    )
+    created, reminder = printed_on(
+        make_reminder, org_a, MONDAY, due_date=MONDAY - dt.timedelta(days=step.days_after_due)
+    )
+    reminder.items.update(step=step, step_kind=StepKind.FOURTEEN_DAY_LETTER, step_day=step.days_after_due)
+    later = dt.date(2027, 1, 6)  # long after the term of a letter posted that week, past the hand-over day
+
+    def handed_over() -> bool:
+        plan = engine.plan(org_a.organization, later, dry_run=True)
+        return any(m.debtor_id == reminder.debtor_id and m.kind == StepKind.HAND_OVER for m in plan.messages)
+
+    assert not handed_over()
+    post(created, org_a, WEDNESDAY)
+    assert handed_over()
+
+
+def test_marking_a_batch_posted_again_on_the_same_day_changes_nothing(make_reminder, org_a) -> None:
+    created, reminder = printed_on(make_reminder, org_a, MONDAY)
+    first = post(created, org_a, WEDNESDAY)
+    reminder.refresh_from_db()
+    sent_at = reminder.sent_at
+    again = letters.letter_batch_posted(batch=created, user=org_a.owner, posted_date=WEDNESDAY, today=TODAY)
+    reminder.refresh_from_db()
+    assert (again.posted_at, again.posted_by) == (first.posted_at, org_a.member)
+    assert reminder.sent_at == sent_at
+
+
+def test_a_batch_posted_once_cannot_be_posted_on_another_day(make_reminder, org_a) -> None:
+    created, reminder = printed_on(make_reminder, org_a, MONDAY)
+    post(created, org_a, WEDNESDAY)
+    with translation.override("en"), pytest.raises(ValidationError, match="marked posted on"):
+        post(created, org_a, TODAY)
+    created.refresh_from_db()
+    reminder.refresh_from_db()
+    assert created.posted_date == WEDNESDAY and reminder.sent_date == WEDNESDAY
+
+
+@pytest.mark.parametrize(
+    ("day", "message"), [(MONDAY - dt.timedelta(days=1), "before that day"), (TODAY + dt.timedelta(days=1), "future")]
+)
+def test_a_posting_day_before_printing_or_in_the_future_is_refused(make_reminder, org_a, day, message) -> None:
+    created, reminder = printed_on(make_reminder, org_a, MONDAY)
+    with translation.override("en"), pytest.raises(ValidationError, match=message):
+        post(created, org_a, day)
+    created.refresh_from_db()
+    reminder.refresh_from_db()
+    assert created.posted_date is None and reminder.status == ReminderStatus.PRINTED and reminder.sent_date is None
+
+
+def test_each_printed_letter_keeps_its_own_pages(make_reminder, org_a) -> None:
+    first = letter_to(make_reminder, org_a.organization, "Eerste B.V.")
+    second = letter_to(make_reminder, org_a.organization, "Tweede B.V.", postal_code="9999 AA")
+    batch(org_a.organization)
+    for reminder, name, other in ((first, "Eerste B.V.", "Tweede B.V."), (second, "Tweede B.V.", "Eerste B.V.")):
+        reminder.refresh_from_db()
+        text = pdf_text(reminder.pdf.read())
+        assert name in text and other not in text

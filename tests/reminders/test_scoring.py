@@ -16,7 +16,7 @@ from outstanding.celery import app as celery_app
 from outstanding.models import Language
 from reminders import tasks
 from reminders.models import FlowVariant
-from reminders.scoring import PaymentHistory, flow_variant_for
+from reminders.scoring import PaymentHistory, flow_variant_for, flow_variant_reason_text
 from reminders.selectors.flows import debtor_payment_histories
 from reminders.services.flows import debtor_flow_variants_update
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, PaymentFactory
@@ -155,13 +155,14 @@ TABLE = [
 
 @pytest.mark.parametrize(("payment_history", "variant", "reason"), TABLE)
 def test_the_flow_variant_and_its_reason(payment_history: PaymentHistory, variant: str, reason: str) -> None:
-    assert flow_variant_for(payment_history, today=TODAY) == (variant, reason)
+    chosen, why = flow_variant_for(payment_history, today=TODAY)
+    assert (chosen, flow_variant_reason_text(why, today=TODAY)) == (variant, reason)
 
 
 def test_the_reason_is_in_the_active_language() -> None:
+    _variant, reason = flow_variant_for(history(since=54, invoices=2), today=TODAY)
     with translation.override("nl"):
-        _variant, reason = flow_variant_for(history(since=54, invoices=2), today=TODAY)
-    assert "3 oktober" in reason
+        assert "3 oktober" in flow_variant_reason_text(reason, today=TODAY)
 
 
 def test_shares_of_a_history_without_paid_invoices_are_zero() -> None:
@@ -239,7 +240,7 @@ def test_the_histories_take_one_query(org_a, seeded, django_assert_num_queries) 
 
 def variant_of(debtor: Debtor) -> tuple[str, str]:
     debtor.refresh_from_db()
-    return debtor.flow_variant, debtor.flow_variant_reason
+    return debtor.flow_variant, flow_variant_reason_text(debtor.flow_variant_reason, today=TODAY)
 
 
 def updates_in(context: CaptureQueriesContext) -> list[str]:
@@ -256,12 +257,14 @@ def test_the_update_stores_each_debtors_variant_and_reason(org_a, seeded) -> Non
 
 
 @pytest.mark.django_db
-def test_the_reason_is_stored_in_the_organizations_language(org_a) -> None:
+def test_the_reason_is_stored_without_a_language_and_read_in_the_readers(org_a) -> None:
     org_a.organization.default_language = Language.DUTCH
     debtor = DebtorFactory(organization=org_a.organization)
     InvoiceFactory(debtor=debtor, issue_date=dt.date(2026, 10, 3), due_date=dt.date(2026, 11, 2))
     debtor_flow_variants_update(organization=org_a.organization, today=TODAY)
-    assert "3 oktober" in variant_of(debtor)[1]
+    assert variant_of(debtor)[1] == "New customer since 3 October: 1 invoice so far."
+    with translation.override("nl"):
+        assert "3 oktober" in flow_variant_reason_text(debtor.flow_variant_reason, today=TODAY)
 
 
 @pytest.mark.django_db

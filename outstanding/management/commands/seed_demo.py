@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from outstanding.calendar import local_today
 from outstanding.demo import DEMO_ORGANIZATION_NAME, SIZES, demo_seed
 from outstanding.models import Organization
+from reminders.services.flows import debtor_flow_variants_update
 
 
 class Command(BaseCommand):
@@ -34,6 +36,10 @@ class Command(BaseCommand):
             f"Created {result.created_debtors} debtors, {result.created_invoices} invoices "
             f"and {result.created_payments} payments."
         )
+        # As the nightly job does (reminders.tasks.flow_variants_update_all): the demo shows dynamic flows at once.
+        today = local_today(result.organization.time_zone)
+        scored = debtor_flow_variants_update(organization=result.organization, today=today)
+        self.stdout.write(f"Scored the flow variant of {scored} debtors.")
         summary = f"{result.debtors} debtors, {result.invoices} invoices"
         if organization is None:
             login = f"log in as {settings.DEMO_USER_EMAIL} / {settings.DEMO_USER_PASSWORD}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import mimetypes
 import re
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import segno
 import weasyprint
 from django.conf import settings
@@ -36,6 +38,7 @@ from reminders.channels.letter.payment import (
 )
 from reminders.models import Reminder
 from reminders.rendering import RenderedMessage
+from reminders.rendering.context import is_about
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,7 @@ def letter_build(*, reminder: Reminder, message: RenderedMessage, date: dt.date)
     invoices = [
         item.invoice
         for item in reminder.items.select_related("invoice").order_by("invoice__due_date", "invoice__number")
+        if is_about(reminder.kind, item.step_kind)  # what the letter demands; the others are "also open"
     ]
     invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN and i.open_amount > 0]
     total = sum((invoice.open_amount for invoice in invoices), Decimal("0.00"))
@@ -335,3 +339,38 @@ def letters_pdf(letters: Sequence[Letter], *, organization: Organization, collec
     html = letters_html(letters, organization=organization, collector_registration=collector_registration)
     document = weasyprint.HTML(string=html, base_url=str(settings.MEDIA_ROOT), url_fetcher=LocalFilesOnly())
     return document.write_pdf(stylesheets=[letter_stylesheet()])
+
+
+def letters_pdf_each(
+    letters: Sequence[Letter], *, organization: Organization, collector_registration: str = ""
+) -> tuple[bytes, list[bytes]]:
+    """The batch as one PDF, and each letter's own pages as a PDF of its own (the record of what was sent).
+
+    Laid out and written once: each letter's section carries an anchor (``letter-<n>``), so the page
+    where each begins is known, and its pages are cut from the batch's PDF (pypdf copies pages and the
+    fonts they use; a second WeasyPrint write per letter would subset the fonts again, ~1 s each).
+    """
+    if not letters:
+        raise ValueError("no letters to print")
+    html = letters_html(letters, organization=organization, collector_registration=collector_registration)
+    document = weasyprint.HTML(string=html, base_url=str(settings.MEDIA_ROOT), url_fetcher=LocalFilesOnly()).render(
+        stylesheets=[letter_stylesheet()]
+    )
+    first_page: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, number)
+    starts = [first_page[f"letter-{index}"] for index in range(len(letters))]
+    ends = [*starts[1:], len(document.pages)]
+    batch = document.write_pdf()
+    reader = pypdf.PdfReader(io.BytesIO(batch))
+    return batch, [_pages_pdf(reader, start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def _pages_pdf(reader: pypdf.PdfReader, start: int, end: int) -> bytes:
+    writer = pypdf.PdfWriter()
+    for number in range(start, end):
+        writer.add_page(reader.pages[number])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             organizations = organizations.filter(public_id=self._uuid(options["org"]))
             if not organizations.exists():
                 raise CommandError(f"No organization {options['org']}")
-        totals = {"organizations": 0, "failed": 0, "messages": 0, "invoices": 0}
+        totals = {"organizations": 0, "failed": 0, "messages": 0, "invoices": 0, "off": 0}
         for organization in organizations.iterator():
             today = day or local_today(organization.time_zone)
             try:
@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{organization.public_id}: failed: {exc}")
                 continue
             totals["organizations"] += 1
+            totals["off"] += not result.active  # not gone live: a real run plans nothing for it
             totals["messages"] += len(result.messages)
             totals["invoices"] += result.invoice_count
             if options["verbosity"] > 1:
@@ -49,7 +50,9 @@ class Command(BaseCommand):
         mode = "would plan" if options["dry_run"] else "planned"
         self.stdout.write(
             f"{mode} {totals['messages']} messages for {totals['invoices']} invoices in "
-            f"{totals['organizations']} organizations ({totals['failed']} failed)" + (f" as of {day}" if day else "")
+            f"{totals['organizations']} organizations ({totals['failed']} failed)"
+            + (f"; {totals['off']} with reminders switched off" if totals["off"] else "")
+            + (f" as of {day}" if day else "")
         )
         if totals["failed"]:
             raise CommandError(f"{totals['failed']} organizations failed")
