@@ -76,8 +76,14 @@ def presumed_receipt_date(sent: dt.date, channel: Channel) -> dt.date:
 
 def fourteen_day_term(sent: dt.date, channel: Channel) -> FourteenDayTerm:
     """The term of a veertiendagenbrief: 14 days from the day after presumed receipt, extended per the ATW."""
+    return term_from_receipt(sent, channel, TERM_DAYS)
+
+
+def term_from_receipt(sent: dt.date, channel: Channel, days: int) -> FourteenDayTerm:
+    """A written term of ``days`` counted from the day after presumed receipt, extended per the ATW:
+    the 14-day letter's, and a notice of default's with the creditor's number of days."""
     receipt = presumed_receipt_date(sent, channel)
-    term_end = statutory_term_end(receipt, TERM_DAYS)
+    term_end = statutory_term_end(receipt, days)
     return FourteenDayTerm(
         sent_date=sent,
         channel=channel,

@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from collection.legal.fourteen_day_letter import Channel, FourteenDayTerm, presumed_receipt_date
-from outstanding.calendar import ONE_DAY, statutory_term_end
+from collection.legal.fourteen_day_letter import Channel, FourteenDayTerm, term_from_receipt
 
 
 def notice_of_default_term(sent: dt.date, channel: Channel, term_days: int) -> FourteenDayTerm:
     """Presumed receipt, last day to pay and the first day of default of a notice sent on ``sent``."""
     if term_days < 1:
         raise ValueError("a notice of default needs a term of at least one day")
-    receipt = presumed_receipt_date(sent, channel)
-    term_end = statutory_term_end(receipt, term_days)
-    return FourteenDayTerm(
-        sent_date=sent,
-        channel=channel,
-        presumed_receipt_date=receipt,
-        term_end=term_end,
-        first_day_costs_chargeable=term_end + ONE_DAY,
-    )
+    return term_from_receipt(sent, channel, term_days)

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.calendar import local_today
+from outstanding.models import Organization
 from reminders.channels import PermanentFailure
 from reminders.models import (
     Channel,
@@ -148,48 +149,41 @@ def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
         .order_by("invoice__due_date", "invoice__number")
         if item.invoice.status == InvoiceStatus.OPEN and item.invoice.open_amount > 0
     ]
-    invoices = tuple(_invoice_facts(item.invoice) for item in items if is_about(reminder.kind, item.step_kind))
+    invoices = tuple(invoice_facts(item.invoice) for item in items if is_about(reminder.kind, item.step_kind))
     if not invoices:
         raise PermanentFailure("every invoice in this reminder has been paid or closed since it was planned")
     also_open = tuple(
-        _invoice_facts(item.invoice)
+        invoice_facts(item.invoice)
         for item in items
         if not is_about(reminder.kind, item.step_kind) and item.invoice.due_date < today
     )
-    history = (
-        Reminder.objects.for_organization(organization)
-        .filter(
-            debtor_id=reminder.debtor_id,
-            # what reached the debtor: sent messages and calls in which they were spoken to
-            status__in=(ReminderStatus.SENT, ReminderStatus.LOGGED),
-            planned_date__lt=reminder.planned_date,
-            items__invoice__in=[item.invoice_id for item in items if is_about(reminder.kind, item.step_kind)],
-        )
-        .aggregate(count=Count("id", distinct=True), last=Max("planned_date"))
-    )
-    dunning = DunningSettings.objects.for_organization(organization).first()
-    debtor = reminder.debtor
+    about = [item.invoice_id for item in items if is_about(reminder.kind, item.step_kind)]
     return MessageFacts(
         organization=organization,
-        debtor=DebtorFacts(
-            name=debtor.name,
-            contact_person=debtor.contact_person,
-            is_business=debtor.is_business,
-            address_lines=tuple(debtor.address_lines),
-        ),
+        debtor=debtor_facts(reminder.debtor),
         invoices=invoices,
         kind=reminder.kind,
         tone=reminder.tone,
-        language=message_language(debtor.language),
+        language=message_language(reminder.debtor.language),
         today=today,
-        payment_term_days=dunning.payment_term_days_notice if dunning else 14,
+        payment_term_days=payment_term_days(organization),
         also_open=also_open,
-        earlier_messages=history["count"],
-        last_message_date=history["last"],
+        **earlier_messages(
+            organization=organization, debtor_id=reminder.debtor_id, invoice_ids=about, before=reminder.planned_date
+        ),
     )
 
 
-def _invoice_facts(invoice: Invoice) -> InvoiceFacts:
+def debtor_facts(debtor: Debtor) -> DebtorFacts:
+    return DebtorFacts(
+        name=debtor.name,
+        contact_person=debtor.contact_person,
+        is_business=debtor.is_business,
+        address_lines=tuple(debtor.address_lines),
+    )
+
+
+def invoice_facts(invoice: Invoice) -> InvoiceFacts:
     return InvoiceFacts(
         number=invoice.number,
         issue_date=invoice.issue_date,
@@ -198,6 +192,30 @@ def _invoice_facts(invoice: Invoice) -> InvoiceFacts:
         open_amount=invoice.open_amount,
         currency=invoice.currency,
     )
+
+
+def earlier_messages(
+    *, organization: Organization, debtor_id: int, invoice_ids: list[int] | tuple[int, ...], before: dt.date
+) -> dict[str, Any]:
+    """How many messages about ``invoice_ids`` reached the debtor before ``before``, and the last one's
+    day (``MessageFacts.earlier_messages`` / ``last_message_date``): sent messages and logged calls."""
+    history = (
+        Reminder.objects.for_organization(organization)
+        .filter(
+            debtor_id=debtor_id,
+            status__in=(ReminderStatus.SENT, ReminderStatus.LOGGED),
+            planned_date__lt=before,
+            items__invoice__in=invoice_ids,
+        )
+        .aggregate(count=Count("id", distinct=True), last=Max("planned_date"))
+    )
+    return {"earlier_messages": history["count"], "last_message_date": history["last"]}
+
+
+def payment_term_days(organization: Organization) -> int:
+    """The term a notice of default gives, from the organization's dunning settings."""
+    dunning = DunningSettings.objects.for_organization(organization).first()
+    return dunning.payment_term_days_notice if dunning else DunningSettings.payment_term_days_notice.field.default
 
 
 def message_template_texts(*, organization: Any, kind: str, tone: str, language: str) -> TemplateTexts:

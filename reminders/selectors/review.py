@@ -26,18 +26,25 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
 
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.models import Organization
 from reminders import engine
-from reminders.models import Channel, DunningSettings, Reminder, ReminderStatus, StepKind
-from reminders.rendering import RenderedMessage, message_template_texts, recipient, render_message
-from reminders.rendering.context import DebtorFacts, InvoiceFacts, MessageFacts, message_language
+from reminders.models import Channel, StepKind
+from reminders.rendering import (
+    RenderedMessage,
+    debtor_facts,
+    earlier_messages,
+    invoice_facts,
+    message_template_texts,
+    payment_term_days,
+    recipient,
+    render_message,
+)
+from reminders.rendering.context import MessageFacts, message_language
 
 REVIEW_DAYS = 7
 PLAN_CACHE_SECONDS = 15 * 60
@@ -249,55 +256,22 @@ def planned_message_render(*, organization: Organization, message: ReviewMessage
     )
     facts = MessageFacts(
         organization=organization,
-        debtor=DebtorFacts(
-            name=debtor.name,
-            contact_person=debtor.contact_person,
-            is_business=debtor.is_business,
-            address_lines=tuple(debtor.address_lines),
-        ),
-        invoices=tuple(
-            InvoiceFacts(
-                number=invoice.number,
-                issue_date=invoice.issue_date,
-                due_date=invoice.due_date,
-                amount=invoice.amount,
-                open_amount=invoice.open_amount,
-                currency=invoice.currency,
-            )
-            for invoice in invoices
-        ),
+        debtor=debtor_facts(debtor),
+        invoices=tuple(invoice_facts(invoice) for invoice in invoices),
         kind=message.kind,
         tone=message.tone,
         language=message_language(debtor.language),
         today=message.day,
-        payment_term_days=_payment_term_days(organization),
-        **_history(organization, message),
+        payment_term_days=payment_term_days(organization),
+        # as the real message will count them, so the preview says "despite earlier reminders" exactly then
+        **earlier_messages(
+            organization=organization, debtor_id=message.debtor_id, invoice_ids=message.invoice_ids, before=message.day
+        ),
     )
     texts = message_template_texts(organization=organization, kind=facts.kind, tone=facts.tone, language=facts.language)
     return render_message(
         facts, texts, channel=message.channel, recipient=recipient(debtor, message.channel), absolute_logo=False
     )
-
-
-def _history(organization: Organization, message: ReviewMessage) -> dict[str, Any]:
-    """Earlier messages sent to the debtor about these invoices, as ``reminder_facts`` counts them, so
-    the preview says "despite earlier reminders" exactly when the real message will."""
-    history = (
-        Reminder.objects.for_organization(organization)
-        .filter(
-            debtor_id=message.debtor_id,
-            status=ReminderStatus.SENT,
-            planned_date__lt=message.day,
-            items__invoice__in=message.invoice_ids,
-        )
-        .aggregate(count=Count("id", distinct=True), last=Max("planned_date"))
-    )
-    return {"earlier_messages": history["count"], "last_message_date": history["last"]}
-
-
-def _payment_term_days(organization: Organization) -> int:
-    settings = DunningSettings.objects.for_organization(organization).first()
-    return settings.payment_term_days_notice if settings else 14
 
 
 def _debtors(organization: Organization, ids: set[int]) -> dict[int, tuple[uuid.UUID, str]]:
