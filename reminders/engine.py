@@ -251,15 +251,29 @@ RETURNING reminder_id
 DUNNING_LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, organization id)
 
 
-def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -> PlanResult:
+def plan_ahead(organization: Organization, days: list[dt.date]) -> list[PlanResult]:
+    """What each of ``days`` (consecutive, from the first) would send, as if every earlier one had run.
+
+    The real engine runs day after day inside a transaction that is rolled back, so the minimum gap
+    between contacts and the steps' intervals play out exactly as they will; nothing is written. An
+    organization that has not switched reminders on sees what going live would send.
+    """
+    with transaction.atomic():
+        results = [plan(organization, day, _simulate=True) for day in days]
+        transaction.set_rollback(True)
+    return results
+
+
+def plan(organization: Organization, today: dt.date, *, dry_run: bool = False, _simulate: bool = False) -> PlanResult:
     """Plan (and unless ``dry_run``, write) the reminders of ``organization`` for ``today``.
 
     Everything happens inside PostgreSQL: the due rows go into a temporary table, the bundles and
-    items are inserted from it. Python only sees one row per planned message.
+    items are inserted from it. Python only sees one row per planned message. (``_simulate``: write
+    even while reminders are off, for :func:`plan_ahead`, which rolls it all back.)
     """
     settings = dunning_settings(organization)
     result = PlanResult(organization.pk, today, is_sending_day(settings, today), active=settings.reminders_active)
-    if not result.sending_day or not (result.active or dry_run):
+    if not result.sending_day or not (result.active or dry_run or _simulate):
         return result
     params: dict[str, Any] = {"org": organization.pk, "today": today}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from collections import Counter
-from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from invoices.models import Debtor, Invoice
 from outstanding.models import Organization
-from reminders import engine
 from reminders.models import CallOutcome, Reminder, ReminderItem, ReminderStatus
 
 ATTENTION = (ReminderStatus.NEEDS_ATTENTION, ReminderStatus.FAILED)
@@ -40,44 +35,6 @@ def reminder_list(
 
 def attention_count(*, organization: Organization) -> int:
     return Reminder.objects.for_organization(organization).filter(status__in=ATTENTION).count()
-
-
-@dataclass(frozen=True)
-class DayAhead:
-    date: dt.date
-    sending_day: bool
-    per_channel: dict[str, int]
-    invoice_count: int
-
-    @property
-    def message_count(self) -> int:
-        return sum(self.per_channel.values())
-
-
-def week_ahead(*, organization: Organization, today: dt.date, days: int = 7) -> list[DayAhead]:
-    """What the engine would send on each of the coming days, as if every earlier day had run.
-
-    Runs the real engine day after day inside a transaction that is rolled back, so the minimum gap
-    between contacts and bundling play out exactly as they will; nothing is written.
-    """
-    result = []
-    with transaction.atomic():
-        for offset in range(days):
-            day = today + dt.timedelta(days=offset)
-            plan = engine.plan(organization, day)
-            # Count rows, not the plan: today's reminders may have been planned by this morning's run.
-            reminders = Reminder.objects.for_organization(organization).filter(planned_date=day)
-            counts = Counter(reminders.exclude(status=ReminderStatus.CANCELLED).values_list("channel", flat=True))
-            invoices = (
-                ReminderItem.objects.for_organization(organization)
-                .filter(reminder__planned_date=day)
-                .values("invoice")
-                .distinct()
-                .count()
-            )
-            result.append(DayAhead(day, plan.sending_day, dict(counts), invoices))
-        transaction.set_rollback(True)
-    return result
 
 
 def reminder_timeline(

@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from invoices.models import Debtor, Invoice, InvoiceStatus
+from outstanding.calendar import local_today
 from outstanding.models import Organization
 from reminders import engine
 from reminders.models import Channel, StepKind
@@ -204,8 +205,12 @@ def _week_planned(organization: Organization, plans: list[engine.PlanResult]) ->
 def planned_message_find(
     *, organization: Organization, day: dt.date, debtor: Debtor, channel: str
 ) -> ReviewMessage | None:
-    """The message the engine plans for this debtor and channel on ``day`` (one dry run); None if none."""
-    plan = day_plans(organization=organization, days=[day])[0]
+    """The message the engine plans for this debtor and channel on ``day`` of the review's week."""
+    today = local_today(organization.time_zone)
+    days = [today + dt.timedelta(days=offset) for offset in range(REVIEW_DAYS)]
+    if day not in days:
+        return None
+    plan = day_plans(organization=organization, days=days)[days.index(day)]
     planned = next((m for m in plan.messages if m.debtor_id == debtor.pk and m.channel == channel), None)
     if planned is None:
         return None
@@ -214,24 +219,20 @@ def planned_message_find(
 
 
 def day_plans(*, organization: Organization, days: list[dt.date]) -> list[engine.PlanResult]:
-    """The engine's dry run for each day, from the cache when the organization's data is unchanged."""
+    """The engine's plan of each of ``days`` as if the earlier ones had run (``engine.plan_ahead``),
+    from the cache while the organization's data is unchanged."""
     return _day_plans(organization, days, _fingerprint(organization))
 
 
 def _day_plans(organization: Organization, days: list[dt.date], fingerprint: str | None) -> list[engine.PlanResult]:
     if fingerprint is None:
-        return _dry_runs(organization, days)
-    keys = {day: f"review:plan:v1:{organization.pk}:{day.isoformat()}:{fingerprint}" for day in days}
-    cached = cache.get_many(list(keys.values()))
-    missing = [day for day in days if keys[day] not in cached]
-    planned = dict(zip(missing, _dry_runs(organization, missing), strict=True))
-    cache.set_many({keys[day]: plan for day, plan in planned.items()}, PLAN_CACHE_SECONDS)
-    return [cached.get(keys[day]) or planned[day] for day in days]
-
-
-def _dry_runs(organization: Organization, days: list[dt.date]) -> list[engine.PlanResult]:
-    """The engine's dry run of each day (writes nothing)."""
-    return [engine.plan(organization, day, dry_run=True) for day in days]
+        return engine.plan_ahead(organization, days)
+    key = f"review:plan:v2:{organization.pk}:{days[0].isoformat()}:{len(days)}:{fingerprint}"
+    plans: list[engine.PlanResult] | None = cache.get(key)
+    if plans is None:
+        plans = engine.plan_ahead(organization, days)
+        cache.set(key, plans, PLAN_CACHE_SECONDS)
+    return plans
 
 
 def _fingerprint(organization: Organization) -> str | None:

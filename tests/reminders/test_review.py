@@ -385,3 +385,19 @@ def test_a_hold_without_the_csrf_token_is_refused(org: Tenant, jansen: Debtor) -
     client.force_login(org.member)
     assert hold(client, org, message).status_code == 403
     assert pause_state(*invoices_of(jansen)) == [(False, "", None)] * 2
+
+
+def test_the_week_plays_out_as_the_runs_will_each_message_once(org: Tenant) -> None:
+    """Each day is planned as if the days before it had run: a debtor contacted on Monday is not listed
+    again on Tuesday, and the next step comes at the flow's interval, after the week."""
+    monday = dt.date(2026, 11, 23)
+    debtor = DebtorFactory(organization=org.organization, name="Visser Techniek")
+    InvoiceFactory(debtor=debtor, number="2026-0301", due_date=monday - dt.timedelta(days=30),
+                   issue_date=monday - dt.timedelta(days=60))  # fmt: skip
+    days = week_ahead_review(organization=org.organization, today=monday)
+    listed = [
+        (day.date, message.kind) for day in days for message in day.messages if message.debtor_name == debtor.name
+    ]
+    # the gentle start: the first step (a reminder by e-mail) on Monday; day +3 follows six days later
+    assert listed == [(monday, "reminder")]
+    assert not Reminder.objects.for_organization(org.organization).exists()
