@@ -99,38 +99,40 @@ history AS (
         WHERE ri.invoice_id = c.invoice_id
     ) h
 ),
+next_steps AS (
+    -- per invoice the one step it may have next, chosen among the flow's steps after the last it had
+    -- (one hash join, not a lookup per invoice), never beyond the first legal step it has not had:
+    -- gently (the default) the next step of the flow; by age the latest step the invoice's age reached
+    -- (catching up skips plain reminders only)
+    SELECT DISTINCT ON (x.invoice_id) x.*
+    FROM (
+        SELECT c.*, s.id AS step_id, s.kind, s.tone, s.channels, s.days_after_due,
+               MIN(s.days_after_due) FILTER (WHERE s.kind IN ('notice_of_default', 'fourteen_day_letter'))
+                   OVER (PARTITION BY c.invoice_id) AS legal_day
+        FROM history c
+        JOIN reminders_flowstep s ON s.flow_id = c.flow_id AND s.organization_id = %(org)s
+             AND s.days_after_due > COALESCE(c.last_day, -32768)
+    ) x
+    CROSS JOIN settings
+    WHERE x.days_after_due <= COALESCE(x.legal_day, 32767)
+      AND (NOT settings.by_age OR x.due_date + x.days_after_due <= %(today)s)
+    ORDER BY x.invoice_id, CASE WHEN settings.by_age THEN -x.days_after_due ELSE x.days_after_due END
+),
 eligible AS (
     SELECT c.invoice_id, c.debtor_id, c.open_amount, c.due_date, c.debtor_kind,
-           s.id AS step_id, s.kind, s.tone, s.channels, s.days_after_due
-    FROM history c
+           c.step_id, c.kind, c.tone, c.channels, c.days_after_due
+    FROM next_steps c
     CROSS JOIN settings
-    -- the first legal step the invoice has not had yet: nothing beyond it before it
-    CROSS JOIN LATERAL (
-        SELECT MIN(f.days_after_due) AS day FROM reminders_flowstep f
-        WHERE f.organization_id = %(org)s AND f.flow_id = c.flow_id
-          AND f.kind IN ('notice_of_default', 'fourteen_day_letter')
-          AND f.days_after_due > COALESCE(c.last_day, -32768)
-    ) legal
-    -- gently (the default): the next step of the flow, at the flow's interval after the last contact;
-    -- by age: the latest step the invoice's age reached (catching up skips plain reminders only)
-    JOIN LATERAL (
-        SELECT f.id, f.kind, f.tone, f.channels, f.days_after_due FROM reminders_flowstep f
-        WHERE f.organization_id = %(org)s AND f.flow_id = c.flow_id
-          AND f.days_after_due > COALESCE(c.last_day, -32768)
-          AND f.days_after_due <= COALESCE(legal.day, 32767)
-          AND (NOT settings.by_age OR c.due_date + f.days_after_due <= %(today)s)
-        ORDER BY CASE WHEN settings.by_age THEN -f.days_after_due ELSE f.days_after_due END
-        LIMIT 1
-    ) s ON true
-    WHERE c.due_date + s.days_after_due <= %(today)s
+    -- gently: at the flow's interval after the invoice's last contact
+    WHERE c.due_date + c.days_after_due <= %(today)s
       AND (settings.by_age OR c.last_contact IS NULL
-           OR c.last_contact + (s.days_after_due - c.last_day) <= %(today)s)
+           OR c.last_contact + (c.days_after_due - c.last_day) <= %(today)s)
       -- after a legal step, nothing until every one of them went out and its term ran out
       AND (c.had_notice IS NOT TRUE OR c.notice_term_over IS TRUE)
       AND (c.had_letter IS NOT TRUE OR c.letter_term_over IS TRUE)
       -- hand-over only after the legal step of the debtor's kind: a notice of default for a business
       -- (no default otherwise, art. 6:82 BW), a 14-day letter for a consumer (art. 6:96 lid 6 BW)
-      AND (s.kind <> 'hand_over' OR CASE WHEN c.debtor_kind = 'b2c' THEN c.had_letter IS TRUE
+      AND (c.kind <> 'hand_over' OR CASE WHEN c.debtor_kind = 'b2c' THEN c.had_letter IS TRUE
                                           ELSE c.had_notice IS TRUE END)
 ),
 fourteen AS (
@@ -258,44 +260,58 @@ def plan_ahead(organization: Organization, days: list[dt.date]) -> list[PlanResu
     between contacts and the steps' intervals play out exactly as they will; nothing is written. An
     organization that has not switched reminders on sees what going live would send.
     """
-    with transaction.atomic():
-        results = [plan(organization, day, _simulate=True) for day in days]
+    settings = dunning_settings(organization)
+    results = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        for day in days:
+            result = PlanResult(organization.pk, day, is_sending_day(settings, day), active=settings.reminders_active)
+            if result.sending_day:
+                _plan_into(cursor, result, write=True)
+            results.append(result)
         transaction.set_rollback(True)
     return results
 
 
-def plan(organization: Organization, today: dt.date, *, dry_run: bool = False, _simulate: bool = False) -> PlanResult:
+def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -> PlanResult:
     """Plan (and unless ``dry_run``, write) the reminders of ``organization`` for ``today``.
 
     Everything happens inside PostgreSQL: the due rows go into a temporary table, the bundles and
-    items are inserted from it. Python only sees one row per planned message. (``_simulate``: write
-    even while reminders are off, for :func:`plan_ahead`, which rolls it all back.)
+    items are inserted from it. Python only sees one row per planned message.
     """
     settings = dunning_settings(organization)
     result = PlanResult(organization.pk, today, is_sending_day(settings, today), active=settings.reminders_active)
-    if not result.sending_day or not (result.active or dry_run or _simulate):
+    if not result.sending_day or not (result.active or dry_run):
         return result
-    params: dict[str, Any] = {"org": organization.pk, "today": today}
     with transaction.atomic(), connection.cursor() as cursor:
-        # Serialize runs per organization; a concurrent run waits, then finds everything done.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DUNNING_LOCK_NAMESPACE, organization.pk])
+        if not dry_run:
+            # Serialize runs per organization; a concurrent run waits, then finds everything done. (A dry
+            # run writes nothing: it does not wait for a run in progress.)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DUNNING_LOCK_NAMESPACE, organization.pk])
         # JIT compiling pays off for long analytic queries, not for one organization's thousand rows.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("CREATE TEMP TABLE dunning_due ON COMMIT DROP AS " + DUE_SQL, params)
-        cursor.execute(ESCALATION_ONLY_OVERDUE_SQL, params)
-        cursor.execute(GROUPED_SQL + " ORDER BY debtor_id, channel")
-        result.messages = [
-            PlannedMessage(debtor_id, channel, kind, tone, tuple(invoice_ids), total)
-            for debtor_id, channel, kind, tone, invoice_ids, total in cursor.fetchall()
-        ]
-        if dry_run or not result.messages:
-            transaction.set_rollback(True)  # also drops the temporary table
+        _plan_into(cursor, result, write=not dry_run)
+        if dry_run:
+            transaction.set_rollback(True)
             return result
-        cursor.execute(INSERT_SQL, params)
-        result.created_reminder_ids = sorted({row[0] for row in cursor.fetchall()})
-        cursor.execute("DROP TABLE dunning_due")
     logger.info(
         "dunning.planned",
         extra={"organization": organization.pk, "today": str(today), "reminders": len(result.created_reminder_ids)},
     )
     return result
+
+
+def _plan_into(cursor: Any, result: PlanResult, *, write: bool) -> None:
+    """Select what is due on ``result.today`` into ``result.messages`` and, with ``write``, insert it."""
+    params: dict[str, Any] = {"org": result.organization_id, "today": result.today}
+    cursor.execute("CREATE TEMP TABLE dunning_due ON COMMIT DROP AS " + DUE_SQL, params)
+    cursor.execute(ESCALATION_ONLY_OVERDUE_SQL, params)
+    cursor.execute(GROUPED_SQL + " ORDER BY debtor_id, channel")
+    result.messages = [
+        PlannedMessage(debtor_id, channel, kind, tone, tuple(invoice_ids), total)
+        for debtor_id, channel, kind, tone, invoice_ids, total in cursor.fetchall()
+    ]
+    if write and result.messages:
+        cursor.execute(INSERT_SQL, params)
+        result.created_reminder_ids = sorted({row[0] for row in cursor.fetchall()})
+    cursor.execute("DROP TABLE dunning_due")

@@ -117,7 +117,7 @@ def test_the_review_lists_each_planned_message_per_day_and_writes_nothing(org: T
     page = client_for(org.viewer).get(url("review_list", org), params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Jansen Bouw B.V." in page and "2026-0101" in page and "Reminder" in page and "E-mail" in page
     assert reverse("debtor_detail", args=[org.organization.public_id, jansen.public_id]) in page
-    assert "estimate from today" in page
+    assert "as if the days before it had run" in page
     assert not Reminder.objects.for_organization(org.organization).exists()
 
 
