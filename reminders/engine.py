@@ -48,7 +48,10 @@ SEVERITY = "ARRAY[" + ",".join(f"'{kind}'" for kind in StepKind.values) + "]::te
 # (invoice, channel) with the step, its kind, tone and day, and the invoice's open amount and due date.
 DUE_SQL = """
 WITH settings AS (
-    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age
+    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age,
+           -- how many days before its due date an invoice can have its first step: later ones need no look
+           (SELECT GREATEST(0, -MIN(f.days_after_due)) FROM reminders_flowstep f
+            WHERE f.organization_id = %(org)s) AS lead_days
     FROM reminders_dunningsettings s WHERE s.organization_id = %(org)s
 ),
 candidates AS (
@@ -66,7 +69,7 @@ candidates AS (
          AND fs.debtor_kind = d.kind AND fs.variant = 'standard'
     WHERE i.organization_id = %(org)s
       AND i.status = 'open' AND i.open_amount > 0
-      AND i.due_date <= %(today)s::date + 60
+      AND i.due_date <= %(today)s::date + COALESCE(settings.lead_days, 0)
       AND NOT (i.is_paused AND (i.paused_until IS NULL OR i.paused_until >= %(today)s))
       AND NOT (d.is_paused AND (d.paused_until IS NULL OR d.paused_until >= %(today)s))
       -- minimum days between two contacts with one debtor (a bundle today is the same contact)
