@@ -267,10 +267,11 @@ def plan_ahead(organization: Organization, days: list[dt.date]) -> list[PlanResu
     results = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        for day in days:
+        for index, day in enumerate(days):
             result = PlanResult(organization.pk, day, is_sending_day(settings, day), active=settings.reminders_active)
             if result.sending_day:
-                _plan_into(cursor, result, write=True)
+                # the rows are written only for the days after it to see; nothing follows the last day
+                _plan_into(cursor, result, write=index < len(days) - 1)
             results.append(result)
         transaction.set_rollback(True)
     return results
