@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,6 +8,7 @@ from django.db.models import QuerySet
 
 from outstanding.calendar import local_today
 from outstanding.models import Organization
+from reminders.management.options import date_option, organization_option
 from reminders.models import LetterBatch
 from reminders.services import letters
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--posted", action="store_true", help="mark the day's batches posted on that day")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = self._date(options["date"])
+        day = date_option(options["date"])
         organizations = self._organizations(options["org"])
         if options["posted"]:
             self._refuse_future_posting(organizations, day)
@@ -67,11 +67,7 @@ class Command(BaseCommand):
         organizations = Organization.objects.order_by("pk")
         if not org:
             return organizations
-        try:
-            public_id = uuid.UUID(org)
-        except ValueError as exc:
-            raise CommandError(f"--org must be an organization UUID, not {org!r}") from exc
-        organizations = organizations.filter(public_id=public_id)
+        organizations = organizations.filter(public_id=organization_option(org))
         if not organizations.exists():
             raise CommandError(f"No organization {org}")
         return organizations
@@ -83,11 +79,3 @@ class Command(BaseCommand):
         for organization in organizations.only("time_zone"):
             if day > local_today(organization.time_zone):
                 raise CommandError(f"--posted: {day} lies in the future; letters cannot have been posted yet")
-
-    def _date(self, value: str | None) -> dt.date | None:
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}") from exc

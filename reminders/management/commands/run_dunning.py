@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from outstanding.calendar import local_today
 from outstanding.models import Organization
 from reminders import engine
+from reminders.management.options import date_option, organization_option
 from reminders.services import dunning as dunning_services
 
 
@@ -21,10 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--send", action="store_true", help="send e-mails and SMS now, in this process")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = self._date(options["date"])
+        day = date_option(options["date"])
         organizations = Organization.objects.order_by("pk")
         if options["org"]:
-            organizations = organizations.filter(public_id=self._uuid(options["org"]))
+            organizations = organizations.filter(public_id=organization_option(options["org"]))
             if not organizations.exists():
                 raise CommandError(f"No organization {options['org']}")
         totals = {"organizations": 0, "failed": 0, "messages": 0, "invoices": 0, "off": 0}
@@ -56,19 +56,3 @@ class Command(BaseCommand):
         )
         if totals["failed"]:
             raise CommandError(f"{totals['failed']} organizations failed")
-
-    def _date(self, value: str | None) -> dt.date | None:
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}") from exc
-
-    def _uuid(self, value: str) -> str:
-        import uuid
-
-        try:
-            return str(uuid.UUID(value))
-        except ValueError as exc:
-            raise CommandError(f"--org must be an organization UUID, not {value!r}") from exc
