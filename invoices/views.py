@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -27,7 +27,13 @@ from invoices import checks, selectors, services
 from invoices.forms import DebtorForm, InvoiceFilterForm, InvoiceForm, PauseForm, PaymentForm
 from invoices.models import Debtor, Invoice, PaymentSource
 from invoices.selectors import DEFAULT_INVOICE_SORT
-from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
+from outstanding.access import (
+    OrganizationRequest,
+    organization_view,
+    post_only,
+    stored_file_or_404,
+    tenant_object_or_404,
+)
 from outstanding.calendar import local_today
 from outstanding.models import Role
 from reminders.forms.flows import DebtorFlowForm
@@ -365,12 +371,7 @@ def _uuids(value: str) -> list[str]:
 @organization_view()
 def invoice_pdf(request: OrganizationRequest, invoice_id: str) -> FileResponse:
     invoice = tenant_object_or_404(Invoice, request.organization, public_id=invoice_id)
-    if not invoice.pdf:
-        raise Http404
-    try:
-        pdf = invoice.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    pdf = stored_file_or_404(invoice.pdf)
     return FileResponse(pdf, content_type="application/pdf", filename=f"{get_valid_filename(invoice.number)}.pdf")
 
 

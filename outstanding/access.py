@@ -88,3 +88,14 @@ def tenant_object_or_404(model: type[M], organization: Organization, **lookup: A
         return model.objects.for_organization(organization).get(**lookup)  # type: ignore[attr-defined]
     except (model.DoesNotExist, ValidationError, ValueError):  # type: ignore[attr-defined]
         raise Http404 from None
+
+
+def stored_file_or_404(field: Any) -> Any:
+    """The opened file behind a ``FileField`` value, served only through our views; 404 when there is
+    none or it is gone from storage."""
+    if not field:
+        raise Http404
+    try:
+        return field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None

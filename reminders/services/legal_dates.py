@@ -18,8 +18,8 @@ from decimal import Decimal
 from typing import Literal
 
 from collection.legal import FourteenDayTerm, fourteen_day_term, notice_of_default_term
-from reminders.models import DunningSettings, Reminder, StepKind
-from reminders.rendering import reminder_facts
+from reminders.models import Reminder, StepKind
+from reminders.rendering import payment_term_days, reminder_facts
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def legal_dates_record(
     sent_date: dt.date,
     channel: Literal["post", "email"],
     collection_costs: Decimal | None = None,
+    notice_days: int | None = None,
 ) -> None:
     """Store on ``reminder`` its sent date and, for a legal step, presumed receipt, term end and first day.
 
@@ -57,10 +58,8 @@ def legal_dates_record(
     if reminder.kind not in LEGAL_KINDS:
         reminder.save(update_fields=["sent_date", "updated_at"])
         return
-    settings = DunningSettings.objects.for_organization(reminder.organization).first()
-    notice_days = (
-        settings.payment_term_days_notice if settings else DunningSettings.payment_term_days_notice.field.default
-    )
+    if notice_days is None:  # a batch being posted passes it once for all its letters
+        notice_days = payment_term_days(reminder.organization)
     term = legal_term(kind=reminder.kind, sent_date=sent_date, channel=channel, notice_days=notice_days)
     if reminder.kind == StepKind.FOURTEEN_DAY_LETTER and collection_costs is None:
         collection_costs = reminder_facts(reminder, today=sent_date).collection_costs

@@ -28,7 +28,7 @@ from outstanding.calendar import local_today
 from outstanding.models import Organization, User
 from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
-from reminders.rendering import RenderedMessage, render_reminder
+from reminders.rendering import RenderedMessage, payment_term_days, render_reminder
 from reminders.selectors.letters import letters_waiting
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
@@ -75,10 +75,13 @@ def letter_batch_create(*, organization: Organization, date: dt.date) -> LetterB
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LETTER_BATCH_LOCK_NAMESPACE, organization.pk])
+        # The go-live gate, checked once for the batch: reminders switched off, or a fact every letter
+        # needs (the IBAN) is missing; on the facts as stored now, not as the caller loaded them.
+        hold_reason = reminder_hold_reason(Organization.objects.get(pk=organization.pk))
         printable = [
             item
             for reminder in letters_waiting(organization=organization, date=date).select_for_update(of=("self",))
-            if (item := _prepare(reminder, date)) is not None
+            if (item := _prepare(reminder, date, hold_reason=hold_reason)) is not None
         ]
         if not printable:
             return None
@@ -94,9 +97,8 @@ def letter_batch_create(*, organization: Organization, date: dt.date) -> LetterB
     return batch
 
 
-def _prepare(reminder: Reminder, date: dt.date) -> _Printable | None:
-    # The go-live gate: reminders switched off, or a fact every letter needs (the IBAN) is missing.
-    if hold_reason := reminder_hold_reason(reminder.organization):
+def _prepare(reminder: Reminder, date: dt.date, *, hold_reason: str) -> _Printable | None:
+    if hold_reason:
         _needs_attention(reminder, hold_reason)
         return None
     if not layout.has_postal_address(reminder.debtor):
@@ -184,8 +186,9 @@ def letter_batch_posted(
             letter_batch=locked, status=ReminderStatus.PRINTED
         )
         count = 0
+        notice_days = payment_term_days(batch.organization)
         for reminder in printed.select_related("organization").select_for_update(of=("self",)):
-            _mark_sent(reminder, posted_date)
+            _mark_sent(reminder, posted_date, notice_days=notice_days)
             count += 1
     logger.info("letters.batch_posted", extra={"batch": locked.pk, "letters": count, "posted": str(posted_date)})
     return locked
@@ -204,13 +207,17 @@ def _day(date: dt.date) -> str:
     return formats.date_format(date, "SHORT_DATE_FORMAT")
 
 
-def _mark_sent(reminder: Reminder, posted_date: dt.date) -> None:
+def _mark_sent(reminder: Reminder, posted_date: dt.date, *, notice_days: int) -> None:
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = timezone.now()
     reminder.save(update_fields=["status", "sent_at", "updated_at"])
     # The posting day is the sending day: presumed receipt and the first chargeable day count from it.
     legal_dates_record(
-        reminder=reminder, sent_date=posted_date, channel="post", collection_costs=reminder.collection_costs
+        reminder=reminder,
+        sent_date=posted_date,
+        channel="post",
+        collection_costs=reminder.collection_costs,
+        notice_days=notice_days,
     )
 
 

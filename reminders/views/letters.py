@@ -8,13 +8,19 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
+from outstanding.access import (
+    OrganizationRequest,
+    organization_view,
+    post_only,
+    stored_file_or_404,
+    tenant_object_or_404,
+)
 from outstanding.calendar import local_today
 from outstanding.models import Role, User
 from reminders.channels import PermanentFailure
@@ -111,12 +117,7 @@ def _posted_date(request: OrganizationRequest) -> dt.date:
 @organization_view()
 def letter_batch_download(request: OrganizationRequest, batch_id: str) -> FileResponse:
     batch = tenant_object_or_404(LetterBatch, request.organization, public_id=batch_id)
-    if not batch.pdf:
-        raise Http404
-    try:
-        pdf = batch.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    pdf = stored_file_or_404(batch.pdf)
     if request.membership.can_edit:  # a viewer looking does not make the batch printed
         letters.letter_batch_downloaded(batch=batch)
     return FileResponse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
-from outstanding.access import OrganizationRequest, organization_view
+from outstanding.access import OrganizationRequest, organization_view, stored_file_or_404
 from outstanding.calendar import local_today
 from reminders.models import Reminder
 from reminders.selectors import reminders as reminder_selectors
@@ -37,10 +37,5 @@ def reminder_detail(request: OrganizationRequest, reminder_id: str) -> HttpRespo
 def reminder_pdf(request: OrganizationRequest, reminder_id: str) -> FileResponse:
     """The printed letter as it went into its batch: through this view only, never a public media URL."""
     reminder = _reminder(request, reminder_id)
-    if not reminder.pdf:
-        raise Http404
-    try:
-        pdf = reminder.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    pdf = stored_file_or_404(reminder.pdf)
     return FileResponse(pdf, content_type="application/pdf", filename=f"letter-{reminder.public_id}.pdf")
