@@ -21,7 +21,10 @@ COPY portal ./portal
 RUN pip install .
 
 COPY . .
-RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input \
+# collectstatic only needs settings that load: production refuses to start without these, and the real
+# values come at run time.
+RUN SECRET_KEY=build-only DEBUG=0 ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
+    EMAIL_URL=smtp://build.invalid:25 python manage.py collectstatic --no-input \
  && mkdir -p /app/.data/media && chown -R outstanding /app/.data
 
 USER outstanding

@@ -52,14 +52,14 @@ def _copy(table: str, columns: str, rows: Iterator[str]) -> None:
         cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
-def _organizations() -> list[int]:
+def _organizations(count: int = ORGS, prefix: str = "Bench") -> list[int]:
     """Organization 1 gets the defaults the normal way; the others copy its flows in SQL."""
     from outstanding.models import Organization
     from outstanding.services import organization_defaults_install
 
-    template = Organization.objects.create(name="Bench 0000")
+    template = Organization.objects.create(name=f"{prefix} 0000")
     organization_defaults_install(template)
-    others = Organization.objects.bulk_create(Organization(name=f"Bench {n:04d}") for n in range(1, ORGS))
+    others = Organization.objects.bulk_create(Organization(name=f"{prefix} {n:04d}") for n in range(1, count))
     ids = [template.pk, *(organization.pk for organization in others)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -70,31 +70,33 @@ def _organizations() -> list[int]:
             SELECT o.id, s.send_weekdays, s.min_days_between_contacts, s.dynamic_flows, false, '', 14, '', '',
                 true, s.backlog_start
             FROM outstanding_organization o, reminders_dunningsettings s
-            WHERE s.organization_id = %(template)s AND o.id <> %(template)s;
+            WHERE s.organization_id = %(template)s AND o.id = ANY(%(others)s);
             UPDATE reminders_dunningsettings SET reminders_active = true WHERE organization_id = %(template)s;
             INSERT INTO reminders_flow (public_id, organization_id, name, debtor_kind, variant, created_at)
             SELECT gen_random_uuid(), o.id, f.name, f.debtor_kind, f.variant, now()
             FROM outstanding_organization o, reminders_flow f
-            WHERE f.organization_id = %(template)s AND o.id <> %(template)s;
+            WHERE f.organization_id = %(template)s AND o.id = ANY(%(others)s);
             INSERT INTO reminders_flowstep (public_id, organization_id, flow_id, days_after_due, kind, channels, tone)
             SELECT gen_random_uuid(), nf.organization_id, nf.id, s.days_after_due, s.kind, s.channels, s.tone
             FROM reminders_flowstep s
             JOIN reminders_flow tf ON tf.id = s.flow_id AND tf.organization_id = %(template)s
             JOIN reminders_flow nf ON nf.debtor_kind = tf.debtor_kind AND nf.variant = tf.variant
-                 AND nf.organization_id <> %(template)s;
+                 AND nf.organization_id = ANY(%(others)s);
             """,
-            {"template": template.pk},
+            {"template": template.pk, "others": ids[1:]},
         )
     return ids
 
 
-def _load(organization_ids: list[int]) -> None:
+def _load(
+    organization_ids: list[int], invoices_per_org: int = INVOICES_PER_ORG, debtors_per_org: int = DEBTORS_PER_ORG
+) -> None:
     rng = random.Random(42)
     now = "2026-04-01 08:00:00+00"
 
     def debtors() -> Iterator[str]:
         for org in organization_ids:
-            for n in range(DEBTORS_PER_ORG):
+            for n in range(debtors_per_org):
                 kind = "b2c" if n % 4 == 0 else "b2b"
                 yield (
                     f"{uuid.uuid4()}\t{org}\t{kind}\tDebtor {org}-{n}\t\t{{d{n}@example.test}}\t{{}}\tStraat 1\t"
@@ -109,13 +111,17 @@ def _load(organization_ids: list[int]) -> None:
         debtors(),
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT organization_id, array_agg(id ORDER BY id) FROM invoices_debtor GROUP BY 1")
+        cursor.execute(
+            "SELECT organization_id, array_agg(id ORDER BY id) FROM invoices_debtor WHERE organization_id = ANY(%s) "
+            "GROUP BY 1",
+            [organization_ids],
+        )
         debtor_ids = dict(cursor.fetchall())
 
     def invoices() -> Iterator[str]:
         for org in organization_ids:
             ids = debtor_ids[org]
-            for n in range(INVOICES_PER_ORG):
+            for n in range(invoices_per_org):
                 due = RUN_DATE - dt.timedelta(days=rng.randint(-5, 60))
                 amount = f"{rng.randint(2_000, 500_000) / 100:.2f}"
                 yield (
@@ -215,16 +221,16 @@ def run() -> Iterator[str]:
         floor = time.perf_counter() - floor_started
 
     yield f"floor: one SQL query selecting the {due_invoices:,} due invoices of all organizations: {floor:.2f} s"
-    elapsed, queries, reminders, invoices = _run_all(RUN_DATE)
+    workers = os.cpu_count() or 2
+    elapsed, queries, reminders, invoices = _run_parallel(RUN_DATE, workers)
     yield (
-        f"first morning, one process, no history yet: {elapsed:.1f} s for {len(organization_ids):,} organizations "
-        f"({total:,} open invoices), {total / elapsed:,.0f} open invoices/s, {invoices:,} invoices in "
-        f"{reminders:,} reminders, {queries:,} queries ({queries / len(organization_ids):.1f} per organization); "
-        f"ratio to the floor {elapsed / floor:.1f}"
+        f"first morning, {workers} worker processes (as {workers} Celery workers), no history yet: {elapsed:.1f} s "
+        f"for {len(organization_ids):,} organizations ({total:,} open invoices), {total / elapsed:,.0f} open "
+        f"invoices/s, {invoices:,} invoices in {reminders:,} reminders, {queries:,} queries "
+        f"({queries / len(organization_ids):.1f} per organization); ratio to the floor {elapsed / floor:.1f}"
     )
     _analyze()  # what autovacuum does after a day's inserts (this machine's PostgreSQL has it off)
 
-    workers = os.cpu_count() or 2
     day_after = RUN_DATE + dt.timedelta(days=7)  # a week later: the next steps fall due again
     elapsed_parallel, queries_parallel, reminders_parallel, invoices_parallel = _run_parallel(day_after, workers)
     yield (

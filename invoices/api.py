@@ -48,7 +48,16 @@ from invoices.services.upsert import invoice_data_errors
 from invoices.ubl import UblError, UblImportResult, ubl_import
 from outstanding.api.exceptions import Conflict
 from outstanding.api.parsers import TextXmlBodyParser, XmlBodyParser, ZipBodyParser
-from outstanding.api.serializers import MoneyField, StrictSerializer
+from outstanding.api.serializers import (
+    CountryField,
+    CurrencyField,
+    KvkField,
+    MoneyField,
+    QueryBooleanField,
+    StrictSerializer,
+    TextField,
+    VatIdField,
+)
 from outstanding.api.views import TenantViewSet
 from outstanding.calendar import local_today
 from outstanding.identifiers import clean_kvk, clean_vat_id
@@ -72,7 +81,7 @@ def _clean_with(clean: Callable[[str], str], value: str) -> str:
 class PauseInputSerializer(StrictSerializer):
     """Pause reminders: why (required), and until when (optional; left out: until resumed)."""
 
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=PAUSE_REASON_MAX_LENGTH,
         help_text="Why no reminders go out, e.g. disputed by phone, payment arrangement.",
         error_messages={"blank": _("Give a reason for pausing."), "required": _("Give a reason for pausing.")},
@@ -114,32 +123,27 @@ class DebtorSerializer(StrictSerializer):
     """A debtor. ``email``/``phone`` are the first of ``emails``/``phones``; send either form."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    name = serializers.CharField(max_length=_field_max(Debtor, "name"))
+    name = TextField(max_length=_field_max(Debtor, "name"))
     kind = serializers.ChoiceField(choices=DebtorKind.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True, help_text="The first e-mail address.")
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, help_text="The first phone number.")
+    phone = TextField(required=False, allow_blank=True, max_length=30, help_text="The first phone number.")
     emails = serializers.ListField(child=serializers.EmailField(), required=False, max_length=10)
-    phones = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=10)
-    external_id = serializers.CharField(
+    phones = serializers.ListField(child=TextField(max_length=30), required=False, max_length=10)
+    external_id = TextField(
         required=False,
         allow_blank=True,
         max_length=_field_max(Debtor, "external_id"),
-        help_text="Your system's id for this debtor: posting it again updates the same debtor.",
+        help_text="Your system's id for this debtor, unique among your debtors: posting it again updates the "
+        "same debtor; changing a debtor to another debtor's external id is refused (400).",
     )
-    address = serializers.CharField(
-        source="street", required=False, allow_blank=True, max_length=_field_max(Debtor, "street")
-    )
-    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=_field_max(Debtor, "postal_code"))
-    city = serializers.CharField(required=False, allow_blank=True, max_length=_field_max(Debtor, "city"))
-    country = serializers.CharField(
-        required=False, min_length=2, max_length=2, help_text="ISO 3166 two-letter code, e.g. NL."
-    )
-    contact_person = serializers.CharField(
-        required=False, allow_blank=True, max_length=_field_max(Debtor, "contact_person")
-    )
+    address = TextField(source="street", required=False, allow_blank=True, max_length=_field_max(Debtor, "street"))
+    postal_code = TextField(required=False, allow_blank=True, max_length=_field_max(Debtor, "postal_code"))
+    city = TextField(required=False, allow_blank=True, max_length=_field_max(Debtor, "city"))
+    country = CountryField(required=False)
+    contact_person = TextField(required=False, allow_blank=True, max_length=_field_max(Debtor, "contact_person"))
     language = serializers.ChoiceField(choices=Language.choices, required=False)
-    kvk_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    vat_id = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    kvk_number = KvkField(required=False)
+    vat_id = VatIdField(required=False)
     is_paused = serializers.BooleanField(read_only=True)
     pause_reason = serializers.CharField(read_only=True)
     paused_until = serializers.DateField(read_only=True, allow_null=True)
@@ -150,11 +154,6 @@ class DebtorSerializer(StrictSerializer):
         if not value.strip():
             raise serializers.ValidationError(_("The debtor's name is missing."))
         return value.strip()
-
-    def validate_country(self, value: str) -> str:
-        if not value.isalpha():
-            raise serializers.ValidationError(_("Use a two-letter country code such as NL."))
-        return value.upper()
 
     def validate_kvk_number(self, value: str) -> str:
         return _clean_with(clean_kvk, value)
@@ -203,8 +202,8 @@ def _debtor_data(attrs: dict[str, Any]) -> DebtorData:
 
 
 class DebtorFilterSerializer(serializers.Serializer):
-    external_id = serializers.CharField(required=False, help_text="Exactly this external id.")
-    name = serializers.CharField(required=False, help_text="Name contains this (any case).")
+    external_id = serializers.CharField(required=False, trim_whitespace=False, help_text="Exactly this external id.")
+    name = serializers.CharField(required=False, trim_whitespace=False, help_text="Name contains this (any case).")
     kind = serializers.ChoiceField(choices=DebtorKind.choices, required=False)
     email = serializers.EmailField(required=False, help_text="Has this e-mail address.")
 
@@ -367,17 +366,18 @@ WRITABLE_STATUSES = [
 class InvoiceInputSerializer(StrictSerializer):
     """An invoice as an integration sends it. Read-only fields of a GET may be sent back; they are ignored."""
 
-    number = serializers.CharField(max_length=_field_max(Invoice, "number"))
-    external_id = serializers.CharField(
+    number = TextField(max_length=_field_max(Invoice, "number"))
+    external_id = TextField(
         required=False,
         allow_blank=True,
         max_length=_field_max(Invoice, "external_id"),
-        help_text="Your system's id: posting it again updates the same invoice (else the number decides).",
+        help_text="Your system's id, unique among your invoices: posting it again updates the same invoice "
+        "(else the number decides); changing an invoice to another invoice's external id is refused (400).",
     )
     debtor = DebtorReferenceField()
     issue_date = serializers.DateField()
     due_date = serializers.DateField()
-    currency = serializers.CharField(required=False, min_length=3, max_length=3, default="EUR")
+    currency = CurrencyField(required=False, default="EUR")
     amount = MoneyField(help_text='Including VAT, e.g. "121.00".')
     vat_amount = MoneyField(required=False, default=Decimal("0.00"))
     open_amount = MoneyField(
@@ -400,11 +400,6 @@ class InvoiceInputSerializer(StrictSerializer):
     paused_until = serializers.DateField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
-
-    def validate_currency(self, value: str) -> str:
-        if not value.isalpha():
-            raise serializers.ValidationError(_("The currency must be a three-letter code such as EUR."))
-        return value.upper()
 
     def validate_number(self, value: str) -> str:
         if not value.strip():
@@ -457,12 +452,12 @@ def _patched(invoice: Invoice, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 class InvoiceFilterSerializer(serializers.Serializer):
-    number = serializers.CharField(required=False, help_text="Exactly this invoice number.")
-    external_id = serializers.CharField(required=False, help_text="Exactly this external id.")
+    number = serializers.CharField(required=False, trim_whitespace=False, help_text="Exactly this invoice number.")
+    external_id = serializers.CharField(required=False, trim_whitespace=False, help_text="Exactly this external id.")
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
     debtor = serializers.UUIDField(required=False, help_text="The debtor's id.")
-    overdue = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only open invoices past their due date."
+    overdue = QueryBooleanField(
+        required=False, help_text="true: only open invoices past their due date; false: all others."
     )
     due_before = serializers.DateField(required=False, help_text="Due strictly before this date.")
     due_after = serializers.DateField(required=False, help_text="Due strictly after this date.")
@@ -676,9 +671,9 @@ class PaymentSerializer(serializers.Serializer):
 
 class PaymentInputSerializer(StrictSerializer):
     invoice = serializers.UUIDField(help_text="The id of the invoice paid.")
-    amount = MoneyField(help_text='More than zero, e.g. "60.50".')
+    amount = MoneyField(positive=True, help_text='More than zero, e.g. "60.50".')
     date = serializers.DateField(help_text="The day the money was received; not in the future.")
-    reference = serializers.CharField(
+    reference = TextField(
         required=False,
         allow_blank=True,
         default="",

@@ -16,6 +16,7 @@ from invoices.models import Debtor, InvoiceStatus
 from invoices.selectors import DEFAULT_INVOICE_SORT, INVOICE_SORTS
 from outstanding.identifiers import clean_kvk, clean_phone, clean_vat_id
 from outstanding.models import Organization
+from outstanding.text import validate_multi_line, validate_single_line
 
 
 class InvoiceFilterForm(forms.Form):
@@ -49,6 +50,7 @@ class PauseForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
+        validators=[validate_single_line],
         error_messages={"required": _("Give a reason for pausing.")},
         help_text=_("For example: disputed by phone, bankruptcy, payment promised."),
     )
@@ -158,6 +160,17 @@ class DebtorForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
+    # Printed on letters and in the EPC QR code: one line each. The notes stay multi-line.
+    SINGLE_LINE_FIELDS = (
+        "name", "contact_person", "street", "postal_code", "city", "country", "kvk_number", "vat_id", "external_id",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.SINGLE_LINE_FIELDS:
+            self.fields[name].validators.append(validate_single_line)
+        self.fields["notes"].validators.append(validate_multi_line)
+
     def clean_emails(self) -> list[str]:
         emails = [email.lower() for email in self.cleaned_data["emails"]]
         for email in emails:
@@ -179,7 +192,7 @@ class InvoiceForm(forms.Form):
     """An invoice entered by hand (most arrive by import, the API or the accounting package)."""
 
     debtor = forms.ModelChoiceField(label=_("Debtor"), queryset=Debtor.unscoped.none())
-    number = forms.CharField(label=_("Invoice number"), max_length=64)
+    number = forms.CharField(label=_("Invoice number"), max_length=64, validators=[validate_single_line])
     issue_date = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount incl. VAT"), max_digits=14, decimal_places=2, min_value=Decimal("0"))

@@ -24,6 +24,7 @@ from invoices.imports.reading import ImportFileError
 from invoices.models import ImportJob, ImportStatus
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
 from outstanding.models import Role, User
+from outstanding.uploads import uploads_refused
 
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.READY)
 IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
@@ -42,7 +43,7 @@ def _to_job(request: OrganizationRequest, job: ImportJob) -> HttpResponse:
 @organization_view(Role.VIEWER, write=True)
 def import_list(request: OrganizationRequest) -> HttpResponse:
     """Past imports and, for members, the upload form."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None) if request.membership.can_edit else None
+    form = _upload_form(request) if request.membership.can_edit else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             user = cast(User, request.user)  # organization_view lets only logged-in members in
@@ -53,6 +54,13 @@ def import_list(request: OrganizationRequest) -> HttpResponse:
             return _to_job(request, job)
     jobs = selectors.import_job_list(organization=request.organization)
     return render(request, "invoices/imports/import_list.html", {"form": form, "jobs": jobs})
+
+
+def _upload_form(request: OrganizationRequest) -> ImportUploadForm:
+    if request.method != "POST":
+        return ImportUploadForm()
+    files = request.FILES  # parses the body; a file too large was dropped on the way (outstanding.uploads)
+    return ImportUploadForm(request.POST, files, refused=uploads_refused(request))
 
 
 @organization_view()

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from outstanding.fields import EncryptedTextField
+from outstanding.files import UnguessableName
 from outstanding.models import Language
 from outstanding.tenancy import TenantModel
 
@@ -120,7 +121,7 @@ class Invoice(TenantModel):
     vat_amount = models.DecimalField(_("VAT amount"), default=Decimal("0.00"), **MONEY)
     open_amount = models.DecimalField(_("open amount"), **MONEY)
     status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
-    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=UnguessableName("private/invoices"), blank=True)
     # Paused invoices get no reminders (a dispute, an arrangement, a question being answered).
     is_paused = models.BooleanField(_("paused"), default=False)
     pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
@@ -222,7 +223,7 @@ class ImportJob(TenantModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=10)  # csv, xlsx, ubl
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UnguessableName("private/imports"))
     filename = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)

@@ -210,3 +210,20 @@ def invoice_finding_counts(*, organization: Organization) -> dict[str, int]:
         .aggregate(**{code: Count("id", filter=condition) for code, condition in FINDING_CONDITIONS.items()})
     )
     return {code: row[code] for code in FINDING_CONDITIONS}
+
+
+def held_q(today: dt.date, prefix: str = "") -> Q:
+    """Paused on ``today``: a pause without an end date, or one that ends today or later."""
+    return Q(**{f"{prefix}is_paused": True}) & (
+        Q(**{f"{prefix}paused_until__isnull": True}) | Q(**{f"{prefix}paused_until__gte": today})
+    )
+
+
+def invoices_still_due(*, organization: Organization, invoice_ids: set[int], today: dt.date) -> set[int]:
+    """Of ``invoice_ids``, those still open with something to pay and neither they nor their debtor held."""
+    return set(
+        Invoice.objects.for_organization(organization)
+        .filter(pk__in=invoice_ids, status=InvoiceStatus.OPEN, open_amount__gt=0)
+        .exclude(held_q(today) | held_q(today, "debtor__"))
+        .values_list("pk", flat=True)
+    )

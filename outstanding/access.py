@@ -91,8 +91,13 @@ def tenant_object_or_404(model: type[M], organization: Organization, **lookup: A
 
 
 def stored_file_or_404(field: Any) -> Any:
-    """The opened file behind a ``FileField`` value, served only through our views; 404 when there is
-    none or it is gone from storage."""
+    """The opened file behind a ``FileField`` value; 404 when there is none or it is gone from storage.
+
+    The only way a private file (an import, an invoice PDF, a letter, a print batch) leaves the server:
+    call it in a view that fetched the owning object with :func:`tenant_object_or_404` under
+    :func:`organization_view`. Nothing serves ``MEDIA_URL``, and stored names are random
+    (``outstanding.files``), so a file is reachable neither at a URL of its own nor by guessing.
+    """
     if not field:
         raise Http404
     try:

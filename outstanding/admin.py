@@ -2,25 +2,34 @@
 :class:`TenantAdmin` every tenant-owned model's admin builds on.
 
 The admin is the one place that reads across organizations on purpose, so it uses ``Model.unscoped``
-and always shows which organization a row belongs to.
+and always shows which organization a row belongs to. That is why staff come in through allauth's
+login (rate limits, two factors) and, outside DEBUG, only with their second factor: see the end of
+this module and :func:`outstanding.accounts.staff_may_use_admin`.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
+from allauth.account.utils import get_next_redirect_url
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from outstanding.accounts import staff_has_second_factor, staff_may_use_admin
 from outstanding.models import ApiKey, Invitation, Membership, Organization, User
 from outstanding.tenancy import TenantModel
 
@@ -275,7 +284,7 @@ class InvitationOpenFilter(admin.SimpleListFilter):
 class InvitationAdmin(PublicIdSearchMixin, admin.ModelAdmin):
     """Read and revoke only: an invitation is created by ``invitation_create``, which also e-mails it.
 
-    The token is the credential and is never shown.
+    Only a hash of the token is stored; it is never shown.
     """
 
     list_display = ("email", "organization", "role", "invited_by", "created_at", "accepted_at", "is_open")
@@ -311,3 +320,35 @@ class ApiKeyAdmin(PublicIdSearchMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are made in the settings page or with `manage.py create_api_key`
+
+
+# --- Who may enter --------------------------------------------------------------------------------
+
+
+def _second_factor_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Staff without a second factor in this session: set one up, or confirm the one they have."""
+    if not staff_has_second_factor(request.user):
+        messages.warning(
+            request,
+            gettext(
+                "The staff admin needs two-factor authentication. Set up an authenticator app here, "
+                "then open the admin again."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+    messages.info(request, gettext("Enter a code from your authenticator app to open the staff admin."))
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
+
+
+@secure_admin_login
+def staff_admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """``/admin/login/``. Visitors go to allauth's login (``secure_admin_login``); logged-in staff on."""
+    next_url = get_next_redirect_url(request) or reverse("admin:index")
+    if staff_may_use_admin(request):
+        return redirect(next_url)
+    return _second_factor_redirect(request, next_url)
+
+
+# Never Django's own password-only login form: that skipped allauth's rate limits and two factors.
+admin.site.login = staff_admin_login  # type: ignore[method-assign]
+admin.site.has_permission = staff_may_use_admin  # type: ignore[method-assign]

@@ -25,8 +25,12 @@ app.conf.beat_schedule = {
         "task": "reminders.tasks.letter_batches_create_all",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The change log behind the review page's stored weeks ahead (reminders.selectors.review).
+    "plan-changes-sweep": {"task": "reminders.tasks.plan_changes_sweep_task", "schedule": crontab(hour=3, minute=10)},
     "reminders-stale-sending": {"task": "reminders.tasks.stale_sending_release_task", "schedule": 15 * 60},
     "imports-release-stale": {"task": "invoices.tasks.import_jobs_release_stale_task", "schedule": 30 * 60},
+    # Files of refused or killed uploads that no row points to (outstanding/storage.py), off the full hour.
+    "storage-orphans-sweep": {"task": "invoices.tasks.orphan_files_sweep_task", "schedule": crontab(minute=41)},
     "reminders-requeue-due": {"task": "reminders.tasks.reminders_requeue_due_task", "schedule": 15 * 60},
     # Accounting connectors: hourly, off the full hour; one task per active connection.
     "connectors-sync-hourly": {"task": "invoices.connector_tasks.connectors_sync_all", "schedule": crontab(minute=17)},

@@ -100,6 +100,17 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class InvitationTokenForm(forms.Form):
+    """The token from an invitation link, posted by ``static/js/invitation.js`` (or pasted by hand)."""
+
+    token = forms.CharField(
+        label=_("Invitation code"),
+        max_length=128,
+        help_text=_("The part of the link in your e-mail after the # sign."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class AcceptInvitationForm(forms.Form):
     """For an invitee without an account: the invitation token proves the e-mail address."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -9,10 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from outstanding.files import LOGO_CONTENT_TYPES, LOGO_FOLDER, UnguessableName, public_storage
 
 INVITATION_VALIDITY = timedelta(days=14)
 
@@ -82,7 +86,15 @@ class Organization(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    # A public asset (shown in e-mails to debtors): served at /public/logos/<random name> by
+    # outstanding.asset_views, without a login; see outstanding.files.
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=UnguessableName(LOGO_FOLDER, dated=False),
+        storage=public_storage,
+        validators=[FileExtensionValidator(list(LOGO_CONTENT_TYPES))],
+        blank=True,
+    )
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Amsterdam")
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.DUTCH
@@ -150,18 +162,36 @@ class Membership(models.Model):
         return self.has_role(Role.ADMIN)
 
 
-def _invitation_token() -> str:
+def invitation_token_generate() -> str:
+    """A fresh invitation token: 256 random bits, url-safe. Only its hash is stored."""
     return secrets.token_urlsafe(32)
 
 
+_invitation_token = invitation_token_generate  # named in migration 0001
+
+
+def invitation_token_hash(token: str) -> str:
+    """What an invitation stores of its token (sha256, hex): a leaked table opens no invitation."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unissued_token_hash() -> str:
+    # Until the e-mail goes out (outstanding.services.invitation_token_issue): a token nobody holds.
+    return invitation_token_hash(invitation_token_generate())
+
+
 class Invitation(models.Model):
-    """An e-mailed invitation to join an organization with a role. The token is the credential."""
+    """An e-mailed invitation to join an organization with a role. The token is the credential.
+
+    The token travels only in the e-mailed link's fragment (``/invite/#<token>``) and in a POST body,
+    never in a URL path or query a server logs; the database keeps its sha256 (``token_hash``).
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, default=_unissued_token_hash, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

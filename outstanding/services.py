@@ -10,9 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outstanding.models import Invitation, Membership, Organization, Role, User
+from outstanding.models import (
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    invitation_token_generate,
+    invitation_token_hash,
+)
 
 logger = logging.getLogger(__name__)
+
+# Issued tokens are 43 characters; anything much longer is not worth hashing.
+INVITATION_TOKEN_MAX_LENGTH = 128
 
 ORGANIZATION_FIELDS = {
     "legal_name",
@@ -106,6 +117,30 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
     logger.info("invitation.created", extra={"invitation": str(invitation.public_id), "role": role})
     return invitation
+
+
+def invitation_token_issue(*, invitation: Invitation) -> str:
+    """A new token for ``invitation`` (any earlier one stops working); the caller e-mails it.
+
+    The plain token exists only here and in the e-mail; the row keeps its hash.
+    """
+    token = invitation_token_generate()
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    return token
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The open invitation this token opens: None when unknown, used, withdrawn or expired."""
+    token = token.strip()
+    if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
+        return None
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+    return invitation if invitation is not None and invitation.is_open else None
 
 
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:

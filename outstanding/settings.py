@@ -9,6 +9,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from outstanding.checks import production_settings_problems
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -30,7 +32,8 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Production fails loudly: no default outside debug and tests, links in e-mails need the real address.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG or TESTING else "").rstrip("/")
 SITE_NAME = "Outstanding"  # the product's name in account e-mails (outstanding.accounts)
 
 INSTALLED_APPS = [
@@ -57,12 +60,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Production fails loudly: /health/ answers load balancers before the SSL redirect and host check.
+    "outstanding.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "outstanding.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # One heavy page or export cannot hold a worker for a minute (REQUEST_STATEMENT_TIMEOUT_MS).
+    "outstanding.middleware.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -95,6 +102,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/outstanding")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Longest a single query of a web request may run (0: no limit); Celery tasks have time limits instead.
+REQUEST_STATEMENT_TIMEOUT_MS = env.int("REQUEST_STATEMENT_TIMEOUT_MS", default=15_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------------
@@ -119,6 +128,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Time limits (bounded rendering, issue 8): every task sets its own (tests/test_task_time_limits.py);
+# these catch one that does not. At the soft limit the task gets SoftTimeLimitExceeded and can stop
+# cleanly; at the hard limit the pool kills it. Prefork pool only (solo and threads ignore them).
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "outstanding.User"
@@ -149,14 +163,27 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Outstanding] "
 # Account e-mails come from the product (SITE_NAME, SITE_URL), not from the request's host name.
 ACCOUNT_ADAPTER = "outstanding.accounts.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
+# --- Accounts: lockout, client address, staff two factors (issue 8, outstanding.accounts) ---
 # Brute-force protection: allauth's rate limits (cache backed): 5 failed logins per 5 minutes per
-# account, 10 per minute per IP address.
+# address and account (the adapter's key, so someone elsewhere cannot lock the real user out), 10 per
+# minute per address. A refused attempt is not checked at all, so guessing is slowed, not just logged.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Outstanding"
+# Reverse proxies of ours in front of the app (each appends to X-Forwarded-For). 0: the header is
+# ignored and REMOTE_ADDR is the client; 1: the last X-Forwarded-For hop (outstanding.http).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more (see .env.example).")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Staff open the admin only after their second factor (TOTP); without DEBUG this cannot be switched off.
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=False) if DEBUG else True
 
 # --- E-mail -------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Production fails loudly: EMAIL_URL is required when DEBUG is off (outstanding.checks); the console is
+# only the development default.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Outstanding <no-reply@outstanding.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -186,10 +213,14 @@ STATIC_URL = "/static/"
 # Collected files (production); debug and tests serve straight from the apps and static/.
 STATIC_ROOT = None if DEBUG or TESTING else env.path("STATIC_ROOT", default=str(BASE_DIR / ".data" / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (outstanding.files): nothing serves MEDIA_URL, in DEBUG neither. Private files (imports, PDFs,
+# letters) go out only through views that check membership; public assets (logos) live in the "public"
+# storage under MEDIA_ROOT/public/ and are served at /public/ by outstanding.asset_views.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "public": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": "/"}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -197,8 +228,30 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Uploads (bounded uploads, issue 8: outstanding/uploads.py, outstanding/storage.py, invoices/imports/) ---
+# Any one uploaded file: counted while it streams in and dropped past this size, before it is stored.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "outstanding.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads stream to a temporary file here (default: the system's); the sweeper cleans it too.
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Spreadsheet imports: file size, data rows, the unpacked size and compression of an .xlsx, one cell.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=UPLOAD_MAX_FILE_BYTES)
+IMPORT_MAX_DATA_ROWS = env.int("IMPORT_MAX_DATA_ROWS", default=250_000)
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", default=120 * 1024 * 1024)
+IMPORT_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORT_XLSX_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+# Files an organization may keep (imports, invoice PDFs, letters, print batches), summed.
+ORGANIZATION_STORAGE_QUOTA_BYTES = env.int("ORGANIZATION_STORAGE_QUOTA_BYTES", default=1024 * 1024 * 1024)
+# A stored file no row points to is removed by the hourly sweep once it is this old.
+STORAGE_ORPHAN_MIN_AGE_SECONDS = env.int("STORAGE_ORPHAN_MIN_AGE_SECONDS", default=60 * 60)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -219,6 +272,20 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY_ENABLED = env.bool("CONTENT_SECURITY_POLICY", default=not DEBUG)
+# Production fails loudly (outstanding.checks): load balancers probe /health/ over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# security.W021 (HSTS preload): submitting the domain to the browsers' preload list commits every
+# subdomain to https for months and cannot be undone quickly: the operator's choice (SECURE_HSTS_PRELOAD=1).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if not (DEBUG or TESTING):
+    _production_problems = production_settings_problems(
+        email_url=EMAIL_URL, email_config=EMAIL_CONFIG, site_url=SITE_URL, allowed_hosts=ALLOWED_HOSTS
+    )
+    if _production_problems:
+        raise ImproperlyConfigured(
+            "Outstanding does not start with DEBUG off until these are set (see .env.example):\n- "
+            + "\n- ".join(_production_problems)
+        )
 
 # --- REST framework -------------------------------------------------------------------------------
 # The API (outstanding.api): API keys only (no sessions, so no CSRF), JSON only, one error format.
@@ -230,16 +297,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["outstanding.api.parsers.DecimalJSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "outstanding.api.throttling.ApiKeyBurstThrottle",
-        "outstanding.api.throttling.ApiKeySustainedThrottle",
-    ],
+    # One throttle for both limits: a request counts only when neither refuses it (issue 8, API).
+    "DEFAULT_THROTTLE_CLASSES": ["outstanding.api.throttling.ApiKeyThrottle"],
     # Per API key. Burst: a quick run of requests; sustained: what an integration may keep up.
     "DEFAULT_THROTTLE_RATES": {"api_key_burst": "20/second", "api_key_sustained": "120/minute"},
     "EXCEPTION_HANDLER": "outstanding.api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,  # money leaves as "121.00", never as a float
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API hardening (issue 8, API): wrong keys per client address before 429, and a CSRF refusal in the
+# API's JSON error format under /api/ (Django's page elsewhere).
+API_FAILED_AUTH_RATE = env.str("API_FAILED_AUTH_RATE", default="20/minute")
+CSRF_FAILURE_VIEW = "outstanding.api.exceptions.csrf_failure_view"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outstanding API",
     "DESCRIPTION": (
@@ -263,6 +332,9 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
         "ReminderStatusEnum": "reminders.models.ReminderStatus",
         "PaymentSourceEnum": "invoices.models.PaymentSource",
+        # Two "kind" fields (a debtor's, a step's): named apart, so `check --deploy` has no warning.
+        "DebtorKindEnum": "invoices.models.DebtorKind",
+        "StepKindEnum": "reminders.models.StepKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

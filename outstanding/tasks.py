@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from outstanding.models import INVITATION_VALIDITY, Invitation
+from outstanding.services import invitation_token_issue
 
 
-@shared_task
+@shared_task(soft_time_limit=60, time_limit=90)  # one e-mail
 def invitation_send(invitation_id: int) -> None:
     """E-mail the invitation link, in the organization's language and time zone."""
     invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
@@ -21,7 +22,8 @@ def invitation_send(invitation_id: int) -> None:
         context = {
             "invitation": invitation,
             "organization": organization,
-            "url": settings.SITE_URL + reverse("invitation_accept", args=[invitation.token]),
+            # The token only in the fragment: browsers do not send it, so no server logs it.
+            "url": f"{settings.SITE_URL}{reverse('invitation_open')}#{invitation_token_issue(invitation=invitation)}",
             "valid_until": invitation.created_at + INVITATION_VALIDITY,
         }
         subject = render_to_string("emails/invitation_subject.txt", context).strip()

@@ -1,11 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from invoices import connector_views
-from outstanding import api_key_views, views
+from outstanding import api_key_views, asset_views, views
 from reminders.views import hooks as reminder_hooks
 
 # Every creditor page: /app/<org_id>/... resolved by outstanding.access.organization_view.
@@ -34,7 +32,9 @@ urlpatterns = [
     path("api/", include("outstanding.api_urls")),
     # Reports from outside services, authenticated by a shared secret (no session, no CSRF).
     path("hooks/email-bounce/", reminder_hooks.email_bounce, name="email_bounce_hook"),
-    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # The token comes in the link's fragment and is posted; it is never part of a (logged) URL.
+    path("invite/", views.invitation_open, name="invitation_open"),
+    path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     # Fixed OAuth redirect URI for accounting packages; the organization travels in the signed state.
     path("connect/<slug:provider>/callback/", connector_views.oauth_callback, name="connector_oauth_callback"),
     path("app/", views.app_home, name="app_home"),
@@ -42,5 +42,8 @@ urlpatterns = [
     path("app/<uuid:org_id>/", include(organization_patterns)),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Files (outstanding.files): MEDIA_URL is served by nothing, in DEBUG neither. Private files go out only
+# through the membership-checked views; public assets (logos in e-mails) at /public/, without a login.
+urlpatterns += [
+    path("public/logos/<str:name>", asset_views.public_logo, name="public_logo"),
+]

@@ -12,11 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from invoices import checks
 from invoices import selectors as invoice_selectors
@@ -26,6 +26,7 @@ from outstanding.calendar import local_today
 from outstanding.forms import (
     AcceptInvitationForm,
     InvitationForm,
+    InvitationTokenForm,
     OrganizationCreateForm,
     OrganizationForm,
     RoleForm,
@@ -42,8 +43,10 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 once the database answers. Also reached over plain http and by any host
+    name (``outstanding.middleware.HealthCheckMiddleware``)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
@@ -258,23 +261,63 @@ def invitation_revoke(request: OrganizationRequest, invitation_id: str) -> HttpR
     return _members_page(request)
 
 
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in an invitation e-mail: join with an existing account or make one here.
+# The invitation whose token this browser posted to /invite/ (its public id, never the token).
+INVITATION_SESSION_KEY = "outstanding_invitation"
 
-    The token is the credential and proves the invitee reads that mailbox, so a new account made
-    here starts with a verified address. Someone who already has an account logs in first.
+
+@require_http_methods(["GET", "POST"])
+def invitation_open(request: HttpRequest) -> HttpResponse:
+    """``/invite/#<token>``, the link in an invitation e-mail.
+
+    The token sits in the fragment, which browsers never send, so it appears in no access log or
+    Referer; ``static/js/invitation.js`` posts it here (a person without JavaScript pastes it). A
+    valid token puts the invitation in the session and goes on to :func:`invitation_accept`.
     """
-    invitation = Invitation.objects.select_related("organization", "invited_by").filter(token=token).first()
-    if invitation is None or not invitation.is_open:
-        raise Http404
+    form = InvitationTokenForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "outstanding/invitation_open.html", {"form": form})
+    invitation = services.invitation_by_token(token=form.cleaned_data["token"]) if form.is_valid() else None
+    if invitation is None:
+        return _invitation_refused(request, form)
+    request.session[INVITATION_SESSION_KEY] = str(invitation.public_id)
+    return redirect("invitation_accept")
+
+
+def _invitation_refused(request: HttpRequest, form: InvitationTokenForm | None = None) -> HttpResponse:
+    context = {"form": form or InvitationTokenForm(), "refused": True}
+    return render(request, "outstanding/invitation_open.html", context, status=404)
+
+
+def _session_invitation(request: HttpRequest) -> Invitation | None:
+    """The open invitation this session proved it holds the token of (None when used, withdrawn, expired)."""
+    public_id = request.session.get(INVITATION_SESSION_KEY)
+    if not public_id:
+        return None
+    invitation = Invitation.objects.select_related("organization", "invited_by").filter(public_id=public_id).first()
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    """Join with an existing account or make one here, for the invitation of this session.
+
+    The token proves the invitee reads that mailbox, so a new account made here starts with a
+    verified address. Someone who already has an account logs in first (the session keeps the
+    invitation across the login).
+    """
+    invitation = _session_invitation(request)
+    if invitation is None:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return _invitation_refused(request)
     if request.user.is_authenticated:
         return _invitation_accept_logged_in(cast(AuthenticatedRequest, request), invitation)
     if User.objects.filter(email__iexact=invitation.email).exists():
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(reverse("invitation_accept"))
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         user = _invited_user_create(invitation, form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(INVITATION_SESSION_KEY, None)
         return redirect("organization_home", org_id=invitation.organization.public_id)
     return render(request, "outstanding/invitation_accept.html", {"invitation": invitation, "form": form})
 
@@ -286,6 +329,7 @@ def _invitation_accept_logged_in(request: AuthenticatedRequest, invitation: Invi
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("app_home")
+        request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organization.name})
         return redirect("organization_home", org_id=invitation.organization.public_id)
     context = {"invitation": invitation, "email_matches": request.user.email.lower() == invitation.email.lower()}

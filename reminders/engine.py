@@ -48,10 +48,7 @@ SEVERITY = "ARRAY[" + ",".join(f"'{kind}'" for kind in StepKind.values) + "]::te
 # (invoice, channel) with the step, its kind, tone and day, and the invoice's open amount and due date.
 DUE_SQL = """
 WITH settings AS (
-    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age,
-           -- how many days before its due date an invoice can have its first step: later ones need no look
-           (SELECT GREATEST(0, -MIN(f.days_after_due)) FROM reminders_flowstep f
-            WHERE f.organization_id = %(org)s) AS lead_days
+    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age
     FROM reminders_dunningsettings s WHERE s.organization_id = %(org)s
 ),
 candidates AS (
@@ -69,7 +66,8 @@ candidates AS (
          AND fs.debtor_kind = d.kind AND fs.variant = 'standard'
     WHERE i.organization_id = %(org)s
       AND i.status = 'open' AND i.open_amount > 0
-      AND i.due_date <= %(today)s::date + COALESCE(settings.lead_days, 0)
+      -- due by the last day an invoice can have its first step (a flow may start before the due date)
+      AND i.due_date <= %(latest_due)s
       AND NOT (i.is_paused AND (i.paused_until IS NULL OR i.paused_until >= %(today)s))
       AND NOT (d.is_paused AND (d.paused_until IS NULL OR d.paused_until >= %(today)s))
       -- minimum days between two contacts with one debtor (a bundle today is the same contact)
@@ -80,14 +78,16 @@ candidates AS (
       )
 ),
 history AS (
-    -- each candidate with its own history, looked up per invoice (one index lookup each, however big
-    -- the history of other invoices) and carried along, never joined back: the last step it had and
+    -- each candidate with its own history, carried along, never joined back: the last step it had and
     -- when, and per legal step whether it had one and whether every written copy of it (letter,
-    -- e-mail; a cancelled copy aside) went out and its term has run out
+    -- e-mail; a cancelled copy aside) went out and its term has run out. The items of the candidates
+    -- only (an index lookup each), their reminders joined by hash: cost in proportion to the
+    -- organization, whatever the other organizations hold
     SELECT c.*, h.last_day, h.last_contact, h.had_notice, h.notice_term_over, h.had_letter, h.letter_term_over
     FROM candidates c
-    CROSS JOIN LATERAL (
-        SELECT MAX(ri.step_day) AS last_day,
+    LEFT JOIN (
+        SELECT ri.invoice_id,
+               MAX(ri.step_day) AS last_day,
                MAX(r.planned_date) FILTER (WHERE r.status <> 'cancelled') AS last_contact,
                bool_or(ri.step_kind = 'notice_of_default') AS had_notice,
                bool_and(r.status = 'sent' AND r.costs_chargeable_from <= %(today)s)
@@ -98,9 +98,10 @@ history AS (
                    FILTER (WHERE ri.step_kind = 'fourteen_day_letter' AND r.channel IN ('email', 'letter')
                            AND r.status <> 'cancelled') AS letter_term_over
         FROM reminders_reminderitem ri
-        JOIN reminders_reminder r ON r.id = ri.reminder_id
-        WHERE ri.invoice_id = c.invoice_id
-    ) h
+        JOIN reminders_reminder r ON r.id = ri.reminder_id AND r.organization_id = %(org)s
+        WHERE ri.organization_id = %(org)s AND ri.invoice_id IN (SELECT invoice_id FROM candidates)
+        GROUP BY ri.invoice_id
+    ) h ON h.invoice_id = c.invoice_id
 ),
 next_steps AS (
     -- per invoice the one step it may have next, chosen among the flow's steps after the last it had
@@ -266,12 +267,13 @@ def plan_ahead(organization: Organization, days: list[dt.date]) -> list[PlanResu
     settings = dunning_settings(organization)
     results = []
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(SESSION_SQL)
+        lead_days = _lead_days(cursor, organization.pk)
         for index, day in enumerate(days):
             result = PlanResult(organization.pk, day, is_sending_day(settings, day), active=settings.reminders_active)
             if result.sending_day:
                 # the rows are written only for the days after it to see; nothing follows the last day
-                _plan_into(cursor, result, write=index < len(days) - 1)
+                _plan_into(cursor, result, write=index < len(days) - 1, lead_days=lead_days)
             results.append(result)
         transaction.set_rollback(True)
     return results
@@ -293,8 +295,8 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
             # run writes nothing: it does not wait for a run in progress.)
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DUNNING_LOCK_NAMESPACE, organization.pk])
         # JIT compiling pays off for long analytic queries, not for one organization's thousand rows.
-        cursor.execute("SET LOCAL jit = off")
-        _plan_into(cursor, result, write=not dry_run)
+        cursor.execute(SESSION_SQL)
+        _plan_into(cursor, result, write=not dry_run, lead_days=_lead_days(cursor, organization.pk))
         if dry_run:
             transaction.set_rollback(True)
             return result
@@ -305,9 +307,26 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
     return result
 
 
-def _plan_into(cursor: Any, result: PlanResult, *, write: bool) -> None:
+# How many days before its due date an invoice can have its first step (a step at -3 days after due):
+# invoices due later need no look. A parameter, not a subquery, so the planner knows how many rows
+# come (it plans the history's joins by that).
+LEAD_DAYS_SQL = "SELECT GREATEST(0, -MIN(days_after_due)) FROM reminders_flowstep WHERE organization_id = %s"
+# Sorting and hashing a big organization's candidates stays in memory (the default 4 MB spills to disk).
+SESSION_SQL = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
+
+
+def _lead_days(cursor: Any, organization_id: int) -> int:
+    cursor.execute(LEAD_DAYS_SQL, [organization_id])
+    return int(cursor.fetchone()[0] or 0)
+
+
+def _plan_into(cursor: Any, result: PlanResult, *, write: bool, lead_days: int) -> None:
     """Select what is due on ``result.today`` into ``result.messages`` and, with ``write``, insert it."""
-    params: dict[str, Any] = {"org": result.organization_id, "today": result.today}
+    params: dict[str, Any] = {
+        "org": result.organization_id,
+        "today": result.today,
+        "latest_due": result.today + dt.timedelta(days=lead_days),
+    }
     cursor.execute("CREATE TEMP TABLE dunning_due ON COMMIT DROP AS " + DUE_SQL, params)
     cursor.execute(ESCALATION_ONLY_OVERDUE_SQL, params)
     cursor.execute(GROUPED_SQL + " ORDER BY debtor_id, channel")

@@ -12,9 +12,11 @@ import uuid
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from invoices.models import MONEY, Debtor, DebtorKind, Invoice
+from outstanding.files import UnguessableName
 from outstanding.models import Language
 from outstanding.tenancy import TenantModel
 
@@ -231,7 +233,7 @@ class Reminder(TenantModel):
     total_open_amount = models.DecimalField(_("total open"), null=True, blank=True, **MONEY)
     # Letters
     registered = models.BooleanField(_("registered mail (aangetekend)"), default=False)
-    pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=UnguessableName("private/letters"), blank=True)
     letter_batch = models.ForeignKey(
         "reminders.LetterBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="letters"
     )
@@ -331,7 +333,7 @@ class LetterBatch(TenantModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     date = models.DateField(_("date"))
-    pdf = models.FileField(_("PDF"), upload_to="letter-batches/%Y/%m/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=UnguessableName("private/letter-batches"), blank=True)
     letter_count = models.PositiveIntegerField(_("letters"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
@@ -381,3 +383,27 @@ class CallOutcome(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.reminder_id})"
+
+
+class PlanChange(models.Model):
+    """A transaction that changed what the engine reads for an organization, written by triggers.
+
+    Statement-level triggers on every table the engine reads (invoices, debtors, reminders and their
+    items, flows, steps, dunning settings) add one row per (organization, transaction), whatever code
+    path wrote: ORM, bulk update or raw SQL. A stored plan of the week ahead keeps the database
+    snapshot it was computed in; it is current while no row here is of a transaction that snapshot
+    did not see (:mod:`reminders.selectors.review`). One indexed range read, however big the
+    organization. Deliberately no foreign key: the triggers also fire while an organization's rows
+    are deleted with it. Old rows are removed by :func:`reminders.selectors.review.plan_changes_sweep`.
+    """
+
+    organization_id = models.BigIntegerField()
+    xid = models.BigIntegerField()  # pg_current_xact_id() of the writing transaction
+    at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization_id", "xid"], name="plan_change_once")]
+        indexes = [models.Index(fields=["at"], name="plan_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.xid}"

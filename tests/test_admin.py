@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from invoices.models import Debtor, Invoice, InvoiceStatus, Payment
 from outstanding.models import ApiKey, Invitation, Membership, Organization, Role, User
-from tests.conftest import Tenant, client_for
+from tests.conftest import Tenant
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, PaymentFactory, UserFactory
+from tests.two_factor import login_with_totp, totp_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,10 @@ def superuser() -> User:
 
 @pytest.fixture
 def staff_client(superuser: User) -> Client:
-    return client_for(superuser)
+    """Staff as they really come in: allauth's login with the password and a TOTP code."""
+    client = Client()
+    login_with_totp(client, superuser, totp_activate(superuser))
+    return client
 
 
 @pytest.fixture

@@ -32,6 +32,12 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
 def test_production_settings_are_secure() -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "TESTING")}
     env.update(DEBUG="0", TESTING="0", SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="outstanding.settings")
+    # What production cannot start without (tests/test_production_settings.py).
+    env.update(
+        ALLOWED_HOSTS="outstanding.example.com",
+        SITE_URL="https://outstanding.example.com",
+        EMAIL_URL="smtp://mail.example.com:25",
+    )
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from invoices.imports.fields import FIELDS, mapping_missing
-from invoices.imports.reading import ACCEPT, ImportFileError, check_size, file_kind
+from invoices.imports.reading import ACCEPT, ImportFileError, check_size, file_kind, file_too_large, max_upload_bytes
+from outstanding.uploads import max_file_bytes
 
 NOT_IN_FILE = ""
 HELP = {
@@ -23,6 +25,9 @@ HELP = {
 
 
 class ImportUploadForm(forms.Form):
+    """The upload. ``refused`` (from ``outstanding.uploads.uploads_refused``) names a file that was
+    dropped while streaming in for being too large, so the error says so instead of "choose a file"."""
+
     file = forms.FileField(
         label=_("File"),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
@@ -30,9 +35,17 @@ class ImportUploadForm(forms.Form):
         error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")},
     )
 
+    def __init__(self, *args: Any, refused: Mapping[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused_size = (refused or {}).get("file")
+        if self.refused_size is not None:
+            self.fields["file"].required = False  # clean_file says why it is missing
+
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
+        upload: UploadedFile | None = self.cleaned_data["file"]
         try:
+            if upload is None:  # dropped while streaming in: past the upload limit
+                raise file_too_large(min(max_upload_bytes(), max_file_bytes()))
             file_kind(upload.name or "")
             check_size(upload.size or 0)
         except ImportFileError as exc:

@@ -3,11 +3,14 @@
 CSV: UTF-8 with or without a byte order mark, UTF-16 with one (Excel's "Unicode text") or
 Windows-1252 (Excel on Windows, most Dutch accounting packages); separated by semicolons (Dutch
 Excel), commas or tabs. XLSX: the first sheet, read in openpyxl's read-only mode so memory stays
-flat, dates as real dates. Rows keep their line number as the creditor sees it in the file (the
-header is line 1), empty lines are skipped. Anything we cannot read raises :class:`ImportFileError`
-with a message for the creditor; nothing has been stored at that point.
+flat, dates as real dates, after ``xlsx_checks`` made sure it unpacks to a sane size and shape.
+Rows keep their line number as the creditor sees it in the file (the header is line 1), empty lines
+are skipped. Anything we cannot read raises :class:`ImportFileError` with a message for the
+creditor; nothing has been stored at that point.
 
 A :class:`Table` reads its rows lazily and can be read more than once (check, preview, commit).
+Every read is bounded: it stops with an error at the first data row past ``IMPORT_MAX_DATA_ROWS``
+and at the first cell longer than ``IMPORT_MAX_CELL_CHARS``, whoever reads the table.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from invoices.imports.errors import ImportFileError
 from invoices.imports.values import text
+from invoices.imports.xlsx_checks import READ_COLUMNS, cell_too_long, max_cell_chars, xlsx_check
 
 CSV, XLSX, UBL = "csv", "xlsx", "ubl"
 KINDS_BY_EXTENSION = {".csv": CSV, ".txt": CSV, ".xlsx": XLSX, ".xml": UBL, ".zip": UBL}
@@ -38,10 +43,6 @@ DELIMITERS = (";", ",", "\t")
 BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
 
 Row = tuple[int, list[object]]  # (line number in the file, cells)
-
-
-class ImportFileError(ValueError):
-    """The upload cannot be imported as it is; the message says why and what to do."""
 
 
 def max_upload_bytes() -> int:
@@ -61,9 +62,16 @@ class Table:
     _records: Callable[[], Iterator[Row]]
 
     def rows(self) -> Iterator[Row]:
+        """The data rows; raises ImportFileError on reaching the first row past the limit."""
         records = self._records()
         next(records, None)  # the header
-        yield from records
+        limit = max_data_rows()
+        for count, row in enumerate(records, start=1):
+            if count > limit:
+                raise ImportFileError(
+                    _("The file has more than %(limit)d invoices. Split it into smaller files.") % {"limit": limit}
+                )
+            yield row
 
 
 def file_kind(filename: str) -> str:
@@ -81,17 +89,24 @@ def check_size(size: int) -> None:
         raise ImportFileError(_("The file is empty."))
     limit = max_upload_bytes()
     if size > limit:
-        raise ImportFileError(
-            _("The file is larger than %(limit)d MB. Split it into smaller files.") % {"limit": limit // (1024 * 1024)}
-            if limit >= 1024 * 1024
-            else _("The file is larger than %(limit)d bytes.") % {"limit": limit}
-        )
+        raise file_too_large(limit)
 
 
-def table_open(data: bytes, kind: str) -> Table:
-    """The table in ``data``; raises ImportFileError when it is empty, unreadable or only a header."""
+def file_too_large(limit: int) -> ImportFileError:
+    return ImportFileError(
+        _("The file is larger than %(limit)d MB. Split it into smaller files.") % {"limit": limit // (1024 * 1024)}
+        if limit >= 1024 * 1024
+        else _("The file is larger than %(limit)d bytes.") % {"limit": limit}
+    )
+
+
+def table_open(data: bytes, kind: str, *, checked: bool = False) -> Table:
+    """The table in ``data``; raises ImportFileError when it is empty, unreadable or only a header.
+
+    ``checked``: the file is one we stored, so it passed ``xlsx_check`` on upload; not scanned again.
+    """
     check_size(len(data))
-    table = _csv_table(data) if kind == CSV else _xlsx_table(data)
+    table = _csv_table(data) if kind == CSV else _xlsx_table(data, checked=checked)
     if next(table.rows(), None) is None:
         raise ImportFileError(_("The file has a header row but no invoices below it."))
     return table
@@ -112,9 +127,16 @@ def _csv_table(data: bytes) -> Table:
             for record in reader:
                 start, line = line + 1, reader.line_num  # a quoted field may span lines: report where it starts
                 cells: list[object] = [cell.strip() for cell in record]
+                _cells_check(start, cells)
                 if any(cells):
                     yield start, cells
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # csv's own cap (128 KB) is past ours
+                raise ImportFileError(
+                    _("Line %(line)d holds a cell of more than %(limit)d characters, more than any invoice field "
+                      "needs. Shorten or empty it and upload the file again.")
+                    % {"line": line + 1, "limit": max_cell_chars()}
+                ) from None  # fmt: skip
             raise ImportFileError(
                 _("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line + 1, "reason": exc}
             ) from None
@@ -202,21 +224,49 @@ def _dialect_for(delimiter: str) -> type[csv.Dialect]:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _xlsx_table(data: bytes) -> Table:
-    _workbook(data).close()  # refuse a broken file now, not halfway through reading it
+def _xlsx_table(data: bytes, *, checked: bool) -> Table:
+    if not checked:
+        xlsx_check(data)  # sizes, shape and cell lengths, before openpyxl builds anything
+    width = _header_width(data)  # and a broken file is refused now, not halfway through reading it
 
     def records() -> Iterator[Row]:
         workbook = _workbook(data)
         try:
-            sheet = workbook.worksheets[0]
-            for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            for line, values in enumerate(_sheet_rows(workbook, width), start=1):
+                if values.count(None) == len(values):  # a gap in the sheet: cheap to skip, and often long
+                    continue
                 cells = [value.strip() if isinstance(value, str) else value for value in values]
+                _cells_check(line, cells)
                 if any(cell is not None and cell != "" for cell in cells):
                     yield line, cells
         finally:
             workbook.close()
 
     return _table(records)
+
+
+def _sheet_rows(workbook, width: int) -> Iterator[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """The first sheet's rows, ``width`` cells each.
+
+    The sheet's own idea of its size can be a lie ("A1:XFD1048576") and openpyxl would pad every row
+    to it, so it is forgotten; rows are read as wide as the header (at most READ_COLUMNS): a cell
+    right of the last header has no column to be mapped to.
+    """
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    return sheet.iter_rows(min_row=1, max_col=width, values_only=True)
+
+
+def _header_width(data: bytes) -> int:
+    workbook = _workbook(data)
+    try:
+        for values in _sheet_rows(workbook, READ_COLUMNS):
+            filled = [position for position, value in enumerate(values, start=1) if value not in (None, "")]
+            if filled:
+                return filled[-1]
+        return 1
+    finally:
+        workbook.close()
 
 
 def _workbook(data: bytes):  # type: ignore[no-untyped-def]
@@ -227,6 +277,13 @@ def _workbook(data: bytes):  # type: ignore[no-untyped-def]
 
 
 # --- Both -----------------------------------------------------------------------------------------
+
+
+def _cells_check(line: int, cells: list[object]) -> None:
+    limit = max_cell_chars()
+    for column, cell in enumerate(cells, start=1):
+        if isinstance(cell, str) and len(cell) > limit:
+            raise cell_too_long(line, column)
 
 
 def _table(records: Callable[[], Iterator[Row]]) -> Table:

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from invoices.imports.fields import FIELDS_BY_KEY
-from invoices.imports.reading import ImportFileError, Table, max_data_rows
+from invoices.imports.reading import Table
 from invoices.imports.values import (
     CellError,
     parse_amount,
@@ -38,6 +38,7 @@ from invoices.imports.values import (
 )
 from invoices.models import Debtor, Invoice
 from invoices.services.upsert import DebtorData, InvoiceData, invoice_data_errors
+from outstanding.text import SINGLE_LINE_MESSAGE, has_control_characters
 
 ERRORS_KEPT = 200
 PREVIEW_ROWS = 10
@@ -193,6 +194,10 @@ class _RowParse:
         if value is not FAILED and limit and len(value) > limit:
             self.error(key, _("Longer than %(limit)d characters.") % {"limit": limit})
             return ""
+        if value is not FAILED and has_control_characters(value):
+            # A line break in a number or name would split a line of the letter and its EPC QR code.
+            self.error(key, str(SINGLE_LINE_MESSAGE))
+            return ""
         return "" if value is FAILED else value
 
     def invoice_fields(self) -> dict[str, Any]:
@@ -256,14 +261,9 @@ class _RowParse:
 
 
 def rows_read(table: Table, mapping: Mapping[str, str]) -> Iterator[ParsedRow]:
-    """Every data row of ``table`` read under ``mapping``; refuses files with too many rows."""
+    """Every data row of ``table`` read under ``mapping``; the table refuses files with too many rows."""
     reader = RowReader(table.headers, mapping)
-    limit = max_data_rows()
-    for count, (line, cells) in enumerate(table.rows(), start=1):
-        if count > limit:
-            raise ImportFileError(
-                _("The file has more than %(limit)d invoices. Split it into smaller files.") % {"limit": limit}
-            )
+    for line, cells in table.rows():
         yield reader.read(line, cells)
 
 

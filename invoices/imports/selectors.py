@@ -57,7 +57,7 @@ def job_table(job: ImportJob) -> Table:
             data = stored.read()
     except (FileNotFoundError, ValueError):
         raise ImportFileError(_("The uploaded file is no longer available. Upload it again.")) from None
-    return table_open(data, job.kind)
+    return table_open(data, job.kind, checked=True)
 
 
 def import_job_list(*, organization: Organization) -> QuerySet[ImportJob]:

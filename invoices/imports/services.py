@@ -6,6 +6,11 @@ mapping and checks every row; :func:`import_mapping_set` changes the mapping and
 for large ones — through :func:`import_run`. E-invoices (UBL .xml or a .zip of them) are handed to
 ``invoices.ubl.ubl_import`` at once.
 
+Nothing of a refused upload is stored: the file is checked in memory (size, rows, cells, the
+organization's storage quota) and written only together with its row; a file whose row could not be
+saved is deleted again, and ``outstanding.storage.orphan_files_sweep`` removes what a killed process
+left between the two.
+
 The commit is one database transaction: all valid rows or nothing. Progress cannot be read from
 inside a transaction that is still open, so it goes to the cache (Redis) under the job's id while
 the transaction runs; the final counts are written to the job in the same transaction as the data.
@@ -33,6 +38,7 @@ from invoices.imports.values import text
 from invoices.models import ImportJob, ImportMapping, ImportStatus
 from invoices.services.upsert import invoices_upsert_many
 from outstanding.models import Organization, User
+from outstanding.storage import StorageQuotaExceeded, storage_quota_check, storage_usage_add
 
 try:  # written in parallel (invoices/ubl/); CSV and XLSX imports work without it
     from invoices.ubl import UblError, ubl_import
@@ -53,10 +59,14 @@ RESULT_COUNTS = ("created", "updated", "unchanged", "debtors_created", "debtors_
 
 
 def import_upload(*, organization: Organization, user: User | None, upload: UploadedFile) -> ImportJob:
-    """Store an uploaded file as an ImportJob and check it; raises ImportFileError, storing nothing."""
+    """Check an uploaded file and store it as an ImportJob; raises ImportFileError, storing nothing.
+
+    Every check (size, quota, the whole file read once) runs before the file is written.
+    """
     filename = upload.name or "upload"
     kind = file_kind(filename)
     check_size(upload.size or 0)
+    _quota_check(organization, upload.size or 0)
     data = _read(upload)
     if kind == UBL:
         return _ubl_upload(organization=organization, user=user, data=data, filename=filename)
@@ -65,9 +75,8 @@ def import_upload(*, organization: Organization, user: User | None, upload: Uplo
         organization=organization, kind=kind, filename=filename[:255], created_by=user,
         mapping=mapping_offer(table.headers, _saved_mapping(organization)),
     )  # fmt: skip
-    job.file.save(get_valid_filename(filename) or "upload", ContentFile(data), save=False)
     _check(job, table)
-    job.save()
+    _store(job, get_valid_filename(filename) or "upload", data)
     logger.info("import.uploaded", extra={"import_job": job.pk, "kind": kind, "rows": job.total_rows})
     return job
 
@@ -75,6 +84,24 @@ def import_upload(*, organization: Organization, user: User | None, upload: Uplo
 def _read(upload: UploadedFile) -> bytes:
     upload.seek(0)
     return upload.read()
+
+
+def _quota_check(organization: Organization, size: int) -> None:
+    try:
+        storage_quota_check(organization=organization, incoming_bytes=size)
+    except StorageQuotaExceeded as exc:
+        raise ImportFileError(str(exc)) from None
+
+
+def _store(job: ImportJob, filename: str, data: bytes) -> None:
+    """Write the file and the job's row; when the row cannot be saved, the file goes too."""
+    job.file.save(filename, ContentFile(data), save=False)
+    try:
+        job.save()
+    except BaseException:
+        job.file.delete(save=False)
+        raise
+    storage_usage_add(organization=job.organization, added_bytes=len(data))
 
 
 def _saved_mapping(organization: Organization) -> dict[str, str]:
@@ -100,8 +127,7 @@ def _ubl_upload(*, organization: Organization, user: User | None, data: bytes, f
             result={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
                     "credited": result.credited},
         )  # fmt: skip
-        job.file.save(get_valid_filename(filename) or "upload.xml", ContentFile(data), save=False)
-        job.save()
+        _store(job, get_valid_filename(filename) or "upload.xml", data)
     logger.info("import.ubl_done", extra={"import_job": job.pk, "imported": imported})
     return job
 

@@ -12,6 +12,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from outstanding.api.throttling import failed_auth_record, failed_auth_wait
 from outstanding.api_keys import api_key_authenticate
 from outstanding.models import ApiKey
 
@@ -29,14 +30,19 @@ class ApiKeyAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD:
             return None  # no credentials: the permission check answers 401
+        wait = failed_auth_wait(request)
+        if wait is not None:  # too many wrong keys from this address: no key is looked up now
+            raise exceptions.Throttled(wait=wait)
         if len(parts) != 2:
+            failed_auth_record(request)
             raise exceptions.AuthenticationFailed(_("Send the key as: Authorization: Bearer <key>."))
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key.")) from None
-        api_key = api_key_authenticate(raw)
+            raw = ""
+        api_key = api_key_authenticate(raw) if raw else None
         if api_key is None:
+            failed_auth_record(request)
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
         return AnonymousUser(), api_key
 

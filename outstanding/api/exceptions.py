@@ -4,7 +4,8 @@
 
 ``details`` holds field errors for invalid input: ``{"amount": ["..."], "debtor": {"name": ["..."]}}``;
 errors that concern the whole request sit under ``non_field_errors``. Installed as DRF's
-``EXCEPTION_HANDLER``; URLs the router does not know get the same shape from :func:`not_found_view`.
+``EXCEPTION_HANDLER``; URLs the router does not know get the same shape from :func:`not_found_view`,
+and a CSRF refusal under /api/ from :func:`csrf_failure_view`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import csrf
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler, set_rollback
 
 from invoices.ubl import UblError
 
@@ -53,6 +55,9 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, then reshaped into the one format; unexpected errors become a logged 500."""
+    # Imported here: rest_framework.views loads the parsers, which import this module.
+    from rest_framework.views import exception_handler, set_rollback
+
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
@@ -112,9 +117,25 @@ def _throttle_wait(exc: exceptions.APIException) -> int | None:
     return None if wait is None else max(1, round(wait))
 
 
+API_PATH_PREFIX = "/api/"
+
+
+@csrf_exempt  # it changes nothing; without this a POST here would get Django's HTML CSRF page
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any /api/ URL that matches no endpoint: a 404 in the API's format, not an HTML page."""
     message = _("Not found.")
     if not request.path.endswith("/"):
         message = _("Not found. API URLs end with a slash, e.g. /api/v1/invoices/.")
     return JsonResponse(error_body("not_found", message), status=status.HTTP_404_NOT_FOUND)
+
+
+def csrf_failure_view(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: under /api/ a 403 in the API's format, elsewhere Django's own page.
+
+    The API's endpoints take no cookies and are exempt; this answers whatever else under /api/ a
+    browser-style check refuses, so an API client never has to parse an HTML page.
+    """
+    if not request.path.startswith(API_PATH_PREFIX):
+        return csrf.csrf_failure(request, reason)
+    message = _("This request was refused: API requests authenticate with an API key, not a session.")
+    return JsonResponse(error_body("csrf_failed", message), status=status.HTTP_403_FORBIDDEN)

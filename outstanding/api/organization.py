@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outstanding.api.exceptions import NON_FIELD_ERRORS
-from outstanding.api.serializers import StrictSerializer
+from outstanding.api.serializers import CountryField, KvkField, StrictSerializer, TextField, VatIdField
 from outstanding.forms import OrganizationForm
 from outstanding.models import ApiKey, Organization
 
@@ -46,25 +46,25 @@ class OrganizationSerializer(serializers.Serializer):
     kvk = serializers.CharField(source="kvk_number", read_only=True, help_text="KvK number (8 digits).")
     vat_id = serializers.CharField(read_only=True)
     iban = serializers.CharField(read_only=True, help_text="Compact, e.g. NL91ABNA0417164300.")
-    email = serializers.EmailField(read_only=True, help_text="Contact address: replies to reminders go here.")
+    email = serializers.CharField(read_only=True, help_text="Contact address: replies to reminders go here; or empty.")
     phone = serializers.CharField(read_only=True)
 
 
 class OrganizationInputSerializer(StrictSerializer):
     """Every field optional (PATCH): what is left out keeps its value."""
 
-    name = serializers.CharField(required=False, max_length=_field_max("name"))
-    legal_name = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("legal_name"))
-    address = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("street"))
-    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("postal_code"))
-    city = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("city"))
-    country = serializers.CharField(required=False, max_length=_field_max("country"))
+    name = TextField(required=False, max_length=_field_max("name"))
+    legal_name = TextField(required=False, allow_blank=True, max_length=_field_max("legal_name"))
+    address = TextField(required=False, allow_blank=True, max_length=_field_max("street"))
+    postal_code = TextField(required=False, allow_blank=True, max_length=_field_max("postal_code"))
+    city = TextField(required=False, allow_blank=True, max_length=_field_max("city"))
+    country = CountryField(required=False)
     # Longer than stored: "NL91 ABNA 0417 1643 00" and "1234 5678" are accepted and compacted.
-    kvk = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    vat_id = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    iban = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("email"))
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=_field_max("phone"))
+    kvk = KvkField(required=False)
+    vat_id = VatIdField(required=False)
+    iban = TextField(required=False, allow_blank=True, max_length=50)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=_field_max("email"))
+    phone = TextField(required=False, allow_blank=True, max_length=_field_max("phone"))
 
 
 def organization_form(organization: Organization, changes: dict[str, Any]) -> ModelForm:

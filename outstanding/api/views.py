@@ -11,11 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from outstanding.models import ApiKey, Organization
+
+EMPTY_PARAMETER_MESSAGE = _("Give a value, or leave the parameter out.")
+UNKNOWN_PARAMETER_MESSAGE = _("Unknown parameter.")
+PAGING_PARAMETERS = {"page", "page_size"}
+
+
+def refuse_empty_parameters(request: Request) -> None:
+    """400 for any query parameter given without a value (``?status=``, ``?page_size=``)."""
+    empty = sorted({name for name, values in request.query_params.lists() if any(not v.strip() for v in values)})
+    if empty:
+        raise serializers.ValidationError({name: [EMPTY_PARAMETER_MESSAGE] for name in empty})
+
+
+def refuse_unknown_parameters(request: Request, known: set[str]) -> None:
+    """400 for a query parameter the list does not know (a typo would otherwise list everything)."""
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise serializers.ValidationError({name: [UNKNOWN_PARAMETER_MESSAGE] for name in unknown})
 
 
 class TenantViewSet(viewsets.GenericViewSet):
@@ -49,12 +68,18 @@ class TenantViewSet(viewsets.GenericViewSet):
         return queryset
 
     def query_filters(self) -> dict[str, Any]:
-        """The list's query parameters, validated (400 with details when malformed); unset ones left out."""
+        """The list's query parameters, validated (400 with details when malformed or empty).
+
+        ``?status=`` is refused like ``?status=late``: a parameter is either left out or has a
+        value, so a client's empty variable is noticed instead of silently listing everything.
+        """
+        refuse_empty_parameters(self.request)
         if self.filter_serializer_class is None:
             return {}
+        refuse_unknown_parameters(self.request, set(self.filter_serializer_class().fields) | PAGING_PARAMETERS)
         serializer = self.filter_serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
-        return {name: value for name, value in serializer.validated_data.items() if value not in (None, "")}
+        return {name: value for name, value in serializer.validated_data.items() if value is not None}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_list(self.get_queryset(), self.query_filters())

@@ -4,7 +4,9 @@ Channels call :func:`render_reminder` and get a :class:`RenderedMessage` with ev
 (e-mail subject, text and branded HTML, SMS, letter body, call script); ``text`` is the part that
 is the record of what was sent on the reminder's own channel. Tenant-editable templates are
 rendered in :mod:`reminders.rendering.sandbox` with plain values only
-(:mod:`reminders.rendering.context`): no model objects, no settings.
+(:mod:`reminders.rendering.context`): no model objects, no settings, and under the limits of
+:mod:`reminders.rendering.limits`: one time budget for the whole message, loop and size limits per part.
+A part that goes over one raises :class:`TemplateOverBudget`, which says why in the reader's language.
 """
 
 from __future__ import annotations
@@ -12,14 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db.models import Count, Max
 from django.template import TemplateSyntaxError
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.calendar import local_today
@@ -45,6 +51,8 @@ from reminders.rendering.context import (
     message_language,
 )
 from reminders.rendering.defaults import default_texts
+from reminders.rendering.errors import render_limit_message
+from reminders.rendering.limits import MESSAGE_LIMITS, SHORT_LIMITS, LimitKind, RenderLimitExceeded, RenderLimits
 from reminders.rendering.sandbox import render_sandboxed
 from reminders.rendering.sms import sms_fit, sms_plain
 from reminders.rendering.texts import TEMPLATE_FIELDS as TEMPLATE_FIELDS
@@ -101,6 +109,37 @@ LABELS = {
 
 class TemplateRenderError(PermanentFailure):
     """A tenant template that does not compile or render: retrying will not help, a person must fix it."""
+
+
+# The limits of each part; the time budget is shared by the parts of one message (MESSAGE_SECONDS).
+PART_LIMITS: dict[str, RenderLimits] = {
+    "email_subject": SHORT_LIMITS,
+    "email_body": MESSAGE_LIMITS,
+    "sms_body": SHORT_LIMITS,
+    "letter_body": MESSAGE_LIMITS,
+    "phone_script": MESSAGE_LIMITS,
+}
+MESSAGE_SECONDS = MESSAGE_LIMITS.max_seconds
+
+
+class TemplateOverBudget(TemplateRenderError):
+    """A part of the template went over a render limit (:mod:`reminders.rendering.limits`) with this
+    message's data. ``str()`` explains it in the active language, naming the part."""
+
+    def __init__(self, part: str, limit: RenderLimitExceeded) -> None:
+        super().__init__(part, limit)
+        self.part, self.limit = part, limit
+
+    def __str__(self) -> str:
+        return self.reason()
+
+    def reason(self) -> str:
+        """One sentence in the active language, e.g. for the attention list or the editor."""
+        label = MessageTemplate._meta.get_field(self.part).verbose_name  # type: ignore[union-attr]
+        return _("The %(part)s goes over a limit when it is filled in: %(problem)s") % {
+            "part": label,
+            "problem": render_limit_message(self.limit),
+        }
 
 
 @dataclass(frozen=True)
@@ -255,23 +294,34 @@ def render_message(
     letter_context = _with_term_wording(context, facts.kind, language, "letter")
     tables = _invoice_tables(context, language)
     unknown: dict[str, None] = {}
+    deadline = time.monotonic() + MESSAGE_SECONDS  # one budget for every part of the message
 
-    def render(name: str, values: dict[str, Any], *, html: bool = False) -> str:
+    def render(name: str, values: dict[str, Any]) -> str:
         source = getattr(texts, name)
         try:
-            result = render_sandboxed(source, {**values, "invoice_table": TABLE_MARK}, html=html)
+            result = render_sandboxed(
+                source, {**values, "invoice_table": TABLE_MARK}, limits=PART_LIMITS[name], deadline=deadline
+            )
+            _check_table_copies(result.output, tables.text, PART_LIMITS[name])
         except TemplateSyntaxError as exc:
             raise TemplateRenderError(f"the {name} template does not compile: {exc}") from exc
+        except RenderLimitExceeded as exc:
+            raise TemplateOverBudget(name, exc) from exc
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up, not the template's fault: the task stops and retries later
         except Exception as exc:  # a tenant template must never crash sending with a bare error
             raise TemplateRenderError(f"the {name} template could not be rendered ({type(exc).__name__})") from exc
         unknown.update(dict.fromkeys(result.unknown_variables))
         return result.output
 
     subject = " ".join(render("email_subject", email_context).replace(TABLE_MARK, "").split())
-    email_text = _text_with_table(render("email_body", email_context), tables.text)
-    email_body_html = _html_with_table(render("email_body", email_context, html=True), tables.html)
-    letter_text = _text_with_table(render("letter_body", letter_context), tables.text)
-    letter_html = _html_with_table(render("letter_body", letter_context, html=True), tables.html)
+    # Each part is rendered once; its HTML is the same text escaped as a whole (see render_sandboxed).
+    email_body = render("email_body", email_context)
+    email_text = _text_with_table(email_body, tables.text)
+    email_body_html = _html_with_table(escape(email_body), tables.html)
+    letter_body = render("letter_body", letter_context)
+    letter_text = _text_with_table(letter_body, tables.text)
+    letter_html = _html_with_table(escape(letter_body), tables.html)
     sms = sms_fit(sms_plain(render("sms_body", email_context).replace(TABLE_MARK, "")))
     phone_script = _text_with_table(render("phone_script", context), tables.text) if texts.phone_script else ""
     email_content = render_to_string(
@@ -302,6 +352,14 @@ def render_message(
         collection_costs=facts.collection_costs,
         unknown_variables=tuple(unknown),
     )
+
+
+def _check_table_copies(output: str, table: str, limits: RenderLimits) -> None:
+    """``{{ invoice_table }}`` becomes our table after rendering: one copy is free, however many invoices
+    it lists; further copies count against the part's output size like any other text."""
+    copies = output.count(TABLE_MARK)
+    if copies > 1 and len(output) + (copies - 1) * len(table) > limits.max_output:
+        raise RenderLimitExceeded(LimitKind.OUTPUT, limit=limits.max_output)
 
 
 def _with_term_wording(context: dict[str, Any], kind: str, language: str, medium: str) -> dict[str, Any]:
@@ -366,7 +424,7 @@ def _html_with_table(escaped: str, table_html: SafeString) -> SafeString:
         for block in blocks
         if block.strip()
     ]
-    # Every piece is tenant text escaped by render_sandboxed(html=True), or our own autoescaped table.
+    # Every piece is tenant text escaped whole by render_message(), or our own autoescaped table.
     return mark_safe("\n".join(html))  # noqa: S308
 
 

@@ -6,6 +6,8 @@
   (``{{ collection_costs }}``) and a term that runs from the day after delivery: HR 25-11-2016,
   ECLI:NL:HR:2016:2704 holds a letter counting "binnen 14 dagen na dagtekening" void.
 - The SMS fits in three segments.
+- It stays within the render limits (:mod:`reminders.rendering.limits`) with the two-invoice sample
+  and with a worst case (hundreds of invoices, the longest names), as it must at send time.
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ import re
 from dataclasses import dataclass, field
 
 from django.template import TemplateSyntaxError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from collection.legal import is_valid_term_wording
 from outstanding.models import Organization
 from reminders.models import Channel, StepKind
-from reminders.rendering import TEMPLATE_FIELDS, RenderedMessage, TemplateRenderError, TemplateTexts, render_message
-from reminders.rendering.context import sample_facts
-from reminders.rendering.errors import template_error_message, unbalanced_braces
+from reminders.rendering import (
+    TEMPLATE_FIELDS,
+    RenderedMessage,
+    TemplateOverBudget,
+    TemplateRenderError,
+    TemplateTexts,
+    render_message,
+)
+from reminders.rendering.context import WORST_CASE_INVOICES, sample_facts, worst_case_facts
+from reminders.rendering.errors import render_limit_message, template_error_message, unbalanced_braces
 from reminders.rendering.sandbox import compile_sandboxed
 from reminders.rendering.sms import MAX_SEGMENTS, sms_length
 
@@ -37,6 +47,8 @@ NUMBERED_REMINDER = re.compile(
     re.IGNORECASE,
 )
 COLLECTION_COSTS_PLACEHOLDER = re.compile(r"{{\s*collection_costs\s*(?:\|[^}]*)?}}")
+# Characters per text: the longest default is under 3,000; compiling is not free either.
+MAX_SOURCE_LENGTH = 20_000
 
 
 @dataclass
@@ -67,8 +79,17 @@ def template_check(
     facts = sample_facts(organization=organization, kind=kind, tone=tone, language=language, today=today)
     try:
         check.preview = render_message(facts, texts, channel=Channel.EMAIL, absolute_logo=False)
+    except TemplateOverBudget as exc:
+        check.refuse(
+            exc.part, _("This text goes over a limit: %(problem)s.") % {"problem": render_limit_message(exc.limit)}
+        )
+        return check
     except TemplateRenderError as exc:
         check.refuse("__all__", _("The text could not be filled in with sample data: %(error)s") % {"error": exc})
+        return check
+    if not _check_worst_case(
+        check, texts, organization=organization, kind=kind, tone=tone, language=language, today=today
+    ):
         return check
     check.warnings += [
         _("Unknown placeholder {{ %(name)s }}: it will be left empty.") % {"name": name}
@@ -81,7 +102,44 @@ def template_check(
     return check
 
 
+def _check_worst_case(
+    check: TemplateCheck,
+    texts: TemplateTexts,
+    *,
+    organization: Organization,
+    kind: str,
+    tone: str,
+    language: str,
+    today: dt.date,
+) -> bool:
+    """Render with the largest debtor real data can hold; refuse the text when it goes over a limit."""
+    facts = worst_case_facts(organization=organization, kind=kind, tone=tone, language=language, today=today)
+    try:
+        render_message(facts, texts, channel=Channel.EMAIL, absolute_logo=False)
+    except TemplateOverBudget as exc:
+        check.refuse(
+            exc.part,
+            _(
+                "With a debtor who has %(invoices)s open invoices and long names, this text goes over a limit: "
+                "%(problem)s. A text must work for every debtor."
+            )
+            % {"invoices": WORST_CASE_INVOICES, "problem": render_limit_message(exc.limit)},
+        )
+        return False
+    except TemplateRenderError as exc:
+        check.refuse("__all__", _("The text could not be filled in with sample data: %(error)s") % {"error": exc})
+        return False
+    return True
+
+
 def _check_compiles(check: TemplateCheck, name: str, source: str) -> None:
+    if len(source) > MAX_SOURCE_LENGTH:
+        check.refuse(
+            name,
+            _("This text is too long: at most %(limit)s characters.")
+            % {"limit": number_format(MAX_SOURCE_LENGTH, force_grouping=True)},
+        )
+        return
     try:
         compile_sandboxed(source)
     except TemplateSyntaxError as exc:

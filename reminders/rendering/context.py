@@ -372,3 +372,53 @@ def sample_facts(*, organization: Organization, kind: str, tone: str, language: 
         earlier_messages=0 if first else 2,
         last_message_date=None if first else today - dt.timedelta(days=7),
     )
+
+
+# The save check's second sample: a debtor as large as real data gets (see worst_case_facts).
+WORST_CASE_INVOICES = 500
+WORST_CASE_ALSO_OPEN = 100
+_LONG_NAME = 200  # Debtor.name, Debtor.contact_person and Debtor.street are CharField(max_length=200)
+_LONG_NUMBER = 64  # Invoice.number
+
+
+def _long(text: str, length: int) -> str:
+    return (text + " ") * (length // (len(text) + 1)) + text[: length % (len(text) + 1)]
+
+
+def worst_case_facts(
+    *, organization: Organization, kind: str, tone: str, language: str, today: dt.date
+) -> MessageFacts:
+    """The sample at its largest: hundreds of invoices, names and numbers as long as the fields allow.
+
+    A template that behaves with two invoices can still explode on a real debtor (a loop over the
+    invoices inside a loop over the name's letters); the editor renders this too, under the same
+    limits as a real send, and refuses the text when it goes over one.
+    """
+    sample = sample_facts(organization=organization, kind=kind, tone=tone, language=language, today=today)
+    due = today - dt.timedelta(days=15)
+
+    def invoice(index: int) -> InvoiceFacts:
+        number = f"{index:06d}-" + "9" * (_LONG_NUMBER - 7)
+        issue = due - dt.timedelta(days=30 + index % 200)
+        return InvoiceFacts(
+            number, issue, due - dt.timedelta(days=index % 200), Decimal("99999.99"), Decimal("12345.67")
+        )
+
+    debtor = DebtorFacts(
+        name=_long(sample.debtor.name, _LONG_NAME),
+        contact_person=_long("Jan de Vries", _LONG_NAME) if sample.debtor.is_business else "",
+        is_business=sample.debtor.is_business,
+        address_lines=(_long("Stationsstraat 12", _LONG_NAME), "3511 AB " + _long("Utrecht", 100)),
+    )
+    return MessageFacts(
+        organization=organization,
+        debtor=debtor,
+        invoices=tuple(invoice(index) for index in range(WORST_CASE_INVOICES)),
+        kind=kind,
+        tone=tone,
+        language=language,
+        today=today,
+        also_open=tuple(invoice(WORST_CASE_INVOICES + index) for index in range(WORST_CASE_ALSO_OPEN)),
+        earlier_messages=sample.earlier_messages,
+        last_message_date=sample.last_message_date,
+    )

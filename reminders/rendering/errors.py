@@ -6,7 +6,8 @@ saw a Django template, so :func:`template_error_message` turns the common errors
 sentence that names the line and what to type; anything else falls back to a translated sentence
 that quotes Django's text. :func:`unbalanced_braces` finds what Django does not report at all: a
 ``{{`` or ``{%`` that is never closed (or a closing ``}}`` that was never opened) is plain text to
-Django's lexer and would reach the debtor as it was typed.
+Django's lexer and would reach the debtor as it was typed. :func:`render_limit_message` explains a
+render that went over one of its limits (:mod:`reminders.rendering.limits`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from collections.abc import Callable
 
 from django.template import TemplateSyntaxError
 from django.template.base import Lexer, TokenType
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from reminders.rendering.limits import LimitKind, RenderLimitExceeded
 
 CONTROL_CHARACTER = "The text contains a control character that is not allowed."
 
@@ -54,6 +58,25 @@ def template_error_message(exc: TemplateSyntaxError) -> str:
     if line is None:
         return _("The text cannot be read (%(error)s)") % {"error": message}
     return _("Line %(line)d cannot be read (%(error)s)") % {"line": line, "error": message}
+
+
+def render_limit_message(exc: RenderLimitExceeded) -> str:
+    """What went over which limit, in the active language, and what to change (no full stop: it is
+    part of a sentence)."""
+    decimals = 1 if exc.kind == LimitKind.TIME else 0
+    limit = number_format(exc.limit, decimal_pos=decimals, force_grouping=True)
+    values = {"limit": limit, "filter": exc.filter_name}
+    if exc.kind == LimitKind.ITERATIONS:
+        return (
+            _("its loops repeat more than %(limit)s times in all; loop over fewer items or nest fewer loops") % values
+        )
+    if exc.kind == LimitKind.OUTPUT:
+        return _("it grows longer than %(limit)s characters; shorten it or repeat less") % values
+    if exc.kind == LimitKind.TIME:
+        return _("filling it in takes longer than %(limit)s seconds; simplify its loops and filters") % values
+    if exc.kind == LimitKind.ARGUMENT:
+        return _("the filter |%(filter)s accepts at most %(limit)s here") % values
+    return _("the filter |%(filter)s makes a value longer than %(limit)s characters") % values
 
 
 def unbalanced_braces(source: str) -> str | None:

@@ -1,35 +1,39 @@
 """Review before sending: every message the engine plans for the coming days, and one of them rendered.
 
-The list runs the engine's dry run once per day (it writes nothing) and then reads what the page
-shows in two queries for the whole week, one for the debtors and one for the invoices, never one per
-message. Each day is planned from today's state: a dry run of day N does not know what day N-1 would
-have sent, so the days after the first are an estimate (a debtor contacted tomorrow may well not be
-contacted again the day after). Nothing is rendered for the list; :func:`planned_message_render`
-renders one message when it is opened, from plain values, without saving a reminder.
+The list plans the week as the runs will (``engine.plan_ahead``: the real engine day after day, rolled
+back) and then reads what the page shows in two queries for the whole week, one for the debtors and
+one for the invoices, never one per message. Nothing is rendered for the list;
+:func:`planned_message_render` renders one message when it is opened, from plain values, without
+saving a reminder.
 
-The dry runs are what costs (tens of milliseconds or more per sending day), so each day's plan is
-cached under a fingerprint of everything the engine reads for the organization: per table (invoices,
-debtors, reminders and their items, flows, steps, dunning settings) the number of its rows and the
-sum of their ``xmin``, the id of the transaction that wrote each row version. An insert or delete
-changes the count, and every UPDATE writes a new row version with a newer transaction id, whatever
-column it touched and whichever code path (ORM, bulk update, raw SQL) did it. So a cached plan is
-the plan of the current data (a payment, a hold, an import, a message sent, a flow edited: a new
-fingerprint); the time limit only bounds memory and covers a new version of the engine. Rows a
-transaction wrote itself may keep their ``xmin``, so a transaction that has written anything (a test,
-a command) always plans afresh.
+Planning is what costs (tens of milliseconds per day for the demo organization, seconds for one with
+200,000 open invoices), so the planned week is **stored** (in the cache) with the database snapshot it
+was planned in, and it stays current until a transaction that snapshot did not see changes anything
+the engine reads for the organization. Triggers on those tables log each such (organization,
+transaction) in ``PlanChange``, whatever code path wrote (ORM, bulk update, raw SQL), so the check is
+one indexed read, not a scan of the organization's data. A payment, a hold, an import, a message
+sent, a flow edited: the stored week is out of date.
+
+An out-of-date week is planned again in the request when that is quick (the last planning took under
+:data:`SYNC_PLAN_SECONDS`, or the organization is small); otherwise a worker plans it
+(:func:`reminders.services.review.week_refresh_request`) and the page shows the stored week, minus
+what has since been paid or held, with the time it was planned, until the new one is there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
+from invoices import selectors as invoice_selectors
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from outstanding.calendar import local_today
 from outstanding.models import Organization
@@ -48,26 +52,26 @@ from reminders.rendering import (
 from reminders.rendering.context import MessageFacts, message_language
 
 REVIEW_DAYS = 7
-PLAN_CACHE_SECONDS = 15 * 60
+STORE_SECONDS = 24 * 60 * 60  # a stored week is exact while current; this only bounds memory
+# Plan in the request when the last planning took less than this (else a worker plans, the page waits).
+SYNC_PLAN_SECONDS = 1.5
+# Never planned before: plan in the request up to this many open invoices.
+SYNC_PLAN_OPEN_INVOICES = 20_000
 
-# Every table the engine reads for one organization. Row versions, not chosen columns: the engine's
-# SQL may start reading another column without anyone updating this list.
-FINGERPRINT_TABLES = (
-    "invoices_invoice",
-    "invoices_debtor",
-    "reminders_reminder",
-    "reminders_reminderitem",
-    "reminders_flow",
-    "reminders_flowstep",
-    "reminders_dunningsettings",
+# The snapshot of this statement, unless this transaction has written (its own rows are not
+# committed: what is planned from them must not be stored).
+SNAPSHOT_SQL = "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_current_snapshot()::text END"
+# Did a transaction that ``snapshot`` did not see change the organization's data? Transactions older
+# than the snapshot's xmin were all seen, so only the newer log rows are read (an index range).
+CHANGED_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM reminders_planchange c
+    WHERE c.organization_id = %(org)s
+      AND c.xid >= pg_snapshot_xmin(%(snapshot)s::pg_snapshot)::text::bigint
+      AND NOT pg_visible_in_snapshot(c.xid::text::xid8, %(snapshot)s::pg_snapshot)
 )
-FINGERPRINT_SQL = "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN md5(concat_ws('|', {})) END".format(
-    ", ".join(
-        f"(SELECT count(*) || ':' || coalesce(sum(t.xmin::text::bigint), 0) FROM {table} t "  # noqa: S608 (constants)
-        "WHERE t.organization_id = %(org)s)"
-        for table in FINGERPRINT_TABLES
-    )
-)
+"""
+SWEEP_SQL = "DELETE FROM reminders_planchange WHERE at < now() - make_interval(secs => %(seconds)s)"
 
 
 @dataclass(frozen=True)
@@ -110,17 +114,23 @@ class ReviewInvoice:
 
 @dataclass(frozen=True)
 class ReviewMessage:
-    """One planned message as the list shows it: who, how, which step, which invoices, how much."""
+    """One planned message as the list shows it: who, how, which step, which invoices, how much.
+
+    As stored and filtered it carries plain values only (a week of a big organization is thousands of
+    them); the page details the ones it shows (:func:`review_messages_detailed`: the debtor's public id
+    and the invoices' numbers), two queries per page.
+    """
 
     day: dt.date
     debtor_id: int
-    debtor_public_id: uuid.UUID
     debtor_name: str
     channel: str
     kind: str
     tone: str
-    invoices: tuple[ReviewInvoice, ...]
+    invoice_ids: tuple[int, ...]
     total_open_amount: Decimal
+    debtor_public_id: uuid.UUID | None = None
+    invoices: tuple[ReviewInvoice, ...] = ()
 
     @property
     def channel_label(self) -> str:
@@ -130,9 +140,9 @@ class ReviewMessage:
     def kind_label(self) -> str:
         return str(StepKind(self.kind).label)
 
-    @property
-    def invoice_ids(self) -> tuple[int, ...]:
-        return tuple(invoice.id for invoice in self.invoices)
+
+# A planned message as stored: (debtor id, debtor name, channel, kind, tone, invoice ids, total).
+StoredMessage = tuple[int, str, str, str, str, tuple[int, ...], Decimal]
 
 
 @dataclass(frozen=True)
@@ -152,95 +162,178 @@ class ReviewDay:
 
     @property
     def invoice_count(self) -> int:
-        return len({invoice.id for message in self.messages for invoice in message.invoices})
+        return len({invoice for message in self.messages for invoice in message.invoice_ids})
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    date: dt.date
+    sending_day: bool
+    messages: list[StoredMessage]
+
+    def review_day(self, filters: ReviewFilters) -> ReviewDay:
+        messages = [ReviewMessage(self.date, *stored) for stored in self.messages]
+        return ReviewDay(
+            self.date,
+            self.sending_day,
+            [message for message in messages if filters.keeps(message)],
+            planned_count=len(messages),
+        )
+
+
+@dataclass(frozen=True)
+class ReviewWeek:
+    """The planned week as the page shows it: current, or the last stored one while a worker plans."""
+
+    days: list[ReviewDay]  # empty when it was never planned and a worker is planning it
+    planned_at: dt.datetime | None
+    current: bool
+
+    @property
+    def shown_count(self) -> int:
+        return sum(len(day.messages) for day in self.days)
+
+    @property
+    def planned_count(self) -> int:
+        return sum(day.planned_count for day in self.days)
+
+
+@dataclass(frozen=True)
+class StoredWeek:
+    """A planned week as stored: unfiltered, with the snapshot it was planned in and what it cost."""
+
+    snapshot: str
+    planned_at: dt.datetime
+    seconds: float
+    days: list[StoredDay]
 
 
 def week_ahead_review(
     *, organization: Organization, today: dt.date, days: int = REVIEW_DAYS, filters: ReviewFilters | None = None
-) -> list[ReviewDay]:
+) -> ReviewWeek:
     """Every message planned for ``today`` and the ``days - 1`` days after it, per day, filtered."""
     filters = filters or ReviewFilters()
+    stored, current = _week(organization, today, days)
+    if stored is None:
+        return ReviewWeek([], None, current)
+    return ReviewWeek([day.review_day(filters) for day in stored.days], stored.planned_at, current)
+
+
+def _week(organization: Organization, today: dt.date, days: int) -> tuple[StoredWeek | None, bool]:
+    """(the week, whether it is current): the stored one while current; else planned now when that is
+    quick, else the stored one (or none) while a worker plans."""
+    stored: StoredWeek | None = cache.get(_week_key(organization, today, days))
+    if stored is not None and not _changed_since(organization, stored.snapshot):
+        return stored, True
+    if not _plan_in_request(organization, stored):
+        return stored, False
+    return week_plan_store(organization=organization, today=today, days=days), True
+
+
+def week_plan_store(*, organization: Organization, today: dt.date, days: int = REVIEW_DAYS) -> StoredWeek:
+    """Plan the week now and store it, unless this transaction has written (then it is not stored)."""
+    snapshot = _snapshot()  # before planning: a change committed meanwhile makes the stored week stale
+    started = time.perf_counter()
+    dates = [today + dt.timedelta(days=offset) for offset in range(days)]
+    planned = _week_planned(organization, engine.plan_ahead(organization, dates))
+    stored = StoredWeek(snapshot or "", timezone.now(), time.perf_counter() - started, planned)
+    if snapshot is not None:
+        cache.set(_week_key(organization, today, days), stored, STORE_SECONDS)
+        cache.set(_cost_key(organization), stored.seconds, 30 * STORE_SECONDS)
+    return stored
+
+
+def _week_key(organization: Organization, today: dt.date, days: int) -> str:
+    return f"review:week:v3:{organization.pk}:{today.isoformat()}:{days}"
+
+
+def _cost_key(organization: Organization) -> str:
+    return f"review:seconds:v1:{organization.pk}"
+
+
+def plans_quickly(organization: Organization) -> bool:
+    """Whether the organization's week is planned in the request (else by a worker)."""
+    return _plan_in_request(organization, None)
+
+
+def _plan_in_request(organization: Organization, stored: StoredWeek | None) -> bool:
+    """Quick enough to plan while the creditor waits: by what it took last time, else by size."""
+    seconds = stored.seconds if stored is not None else cache.get(_cost_key(organization))
+    if seconds is not None:
+        return bool(seconds < SYNC_PLAN_SECONDS)
+    open_invoices = Invoice.objects.for_organization(organization).filter(status=InvoiceStatus.OPEN).count()
+    return open_invoices <= SYNC_PLAN_OPEN_INVOICES
+
+
+def _snapshot() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(SNAPSHOT_SQL)
+        snapshot = cursor.fetchone()[0]
+    return None if snapshot is None else str(snapshot)
+
+
+def _changed_since(organization: Organization, snapshot: str) -> bool:
+    if not snapshot or _snapshot() is None:  # this transaction wrote: what it sees is not what is stored
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(CHANGED_SQL, {"org": organization.pk, "snapshot": snapshot})
+        return bool(cursor.fetchone()[0])
+
+
+def _week_planned(organization: Organization, plans: list[engine.PlanResult]) -> list[StoredDay]:
+    """The plans with the debtors' names (to filter on): one query for the whole week."""
+    names = _debtor_names(organization, {message.debtor_id for plan in plans for message in plan.messages})
     return [
-        ReviewDay(
-            day.date,
-            day.sending_day,
-            [message for message in day.messages if filters.keeps(message)],
-            planned_count=len(day.messages),
-        )
-        for day in _week(organization, [today + dt.timedelta(days=offset) for offset in range(days)])
-    ]
-
-
-def _week(organization: Organization, days: list[dt.date]) -> list[ReviewDay]:
-    """Every planned message of ``days`` with what the list shows of it, cached under the fingerprint."""
-    fingerprint = _fingerprint(organization)
-    key = f"review:week:v1:{organization.pk}:{days[0].isoformat()}:{len(days)}:{fingerprint}"
-    week: list[ReviewDay] | None = cache.get(key) if fingerprint is not None else None
-    if week is None:
-        week = _week_planned(organization, _day_plans(organization, days, fingerprint))
-        if fingerprint is not None:
-            cache.set(key, week, PLAN_CACHE_SECONDS)
-    return week
-
-
-def _week_planned(organization: Organization, plans: list[engine.PlanResult]) -> list[ReviewDay]:
-    """The plans with debtor names and invoice numbers: two queries for the whole week."""
-    messages = [message for plan in plans for message in plan.messages]
-    debtors = _debtors(organization, {message.debtor_id for message in messages})
-    invoices = _invoices(organization, {invoice for message in messages for invoice in message.invoice_ids})
-    return [
-        ReviewDay(
+        StoredDay(
             plan.today,
             plan.sending_day,
             [
-                review
-                for message in plan.messages
-                if (review := _review_message(plan.today, message, debtors, invoices)) is not None
+                (m.debtor_id, names[m.debtor_id], m.channel, m.kind, m.tone, m.invoice_ids, m.total_open_amount)
+                for m in plan.messages
+                if m.debtor_id in names  # else deleted between the plan and the read
             ],
         )
         for plan in plans
     ]
 
 
+def review_messages_detailed(*, organization: Organization, messages: list[ReviewMessage]) -> list[ReviewMessage]:
+    """``messages`` with their debtor's public id and their invoices (number, open amount): two queries."""
+    debtors = _debtor_public_ids(organization, {message.debtor_id for message in messages})
+    invoices = _invoices(organization, {invoice for message in messages for invoice in message.invoice_ids})
+    return [
+        replace(
+            message,
+            debtor_public_id=debtors[message.debtor_id],
+            invoices=tuple(
+                sorted((invoices[pk] for pk in message.invoice_ids if pk in invoices), key=lambda i: i.number)
+            ),
+        )
+        for message in messages
+        if message.debtor_id in debtors
+    ]
+
+
+def messages_still_due(
+    *, organization: Organization, messages: list[ReviewMessage], today: dt.date
+) -> list[ReviewMessage]:
+    """Of a week planned earlier, the messages that still have an invoice open and not held today
+    (one query for the messages given, e.g. one page): what a new planning will at most keep."""
+    ids = {invoice for message in messages for invoice in message.invoice_ids}
+    due = invoice_selectors.invoices_still_due(organization=organization, invoice_ids=ids, today=today)
+    return [message for message in messages if any(invoice in due for invoice in message.invoice_ids)]
+
+
 def planned_message_find(
     *, organization: Organization, day: dt.date, debtor: Debtor, channel: str
 ) -> ReviewMessage | None:
-    """The message the engine plans for this debtor and channel on ``day`` of the review's week."""
-    today = local_today(organization.time_zone)
-    days = [today + dt.timedelta(days=offset) for offset in range(REVIEW_DAYS)]
-    if day not in days:
-        return None
-    plan = day_plans(organization=organization, days=days)[days.index(day)]
-    planned = next((m for m in plan.messages if m.debtor_id == debtor.pk and m.channel == channel), None)
+    """The message planned for this debtor and channel on ``day`` of the review's week (detailed)."""
+    stored, _current = _week(organization, local_today(organization.time_zone), REVIEW_DAYS)
+    planned = next((one for one in stored.days if one.date == day), None) if stored else None
     if planned is None:
         return None
-    names = {debtor.pk: (debtor.public_id, debtor.name)}
-    return _review_message(day, planned, names, _invoices(organization, set(planned.invoice_ids)))
-
-
-def day_plans(*, organization: Organization, days: list[dt.date]) -> list[engine.PlanResult]:
-    """The engine's plan of each of ``days`` as if the earlier ones had run (``engine.plan_ahead``),
-    from the cache while the organization's data is unchanged."""
-    return _day_plans(organization, days, _fingerprint(organization))
-
-
-def _day_plans(organization: Organization, days: list[dt.date], fingerprint: str | None) -> list[engine.PlanResult]:
-    if fingerprint is None:
-        return engine.plan_ahead(organization, days)
-    key = f"review:plan:v2:{organization.pk}:{days[0].isoformat()}:{len(days)}:{fingerprint}"
-    plans: list[engine.PlanResult] | None = cache.get(key)
-    if plans is None:
-        plans = engine.plan_ahead(organization, days)
-        cache.set(key, plans, PLAN_CACHE_SECONDS)
-    return plans
-
-
-def _fingerprint(organization: Organization) -> str | None:
-    """The state of everything the engine reads; None inside a transaction that has written."""
-    with connection.cursor() as cursor:
-        cursor.execute(FINGERPRINT_SQL, {"org": organization.pk})
-        fingerprint = cursor.fetchone()[0]
-    return None if fingerprint is None else str(fingerprint)
+    found = [ReviewMessage(day, *m) for m in planned.messages if m[0] == debtor.pk and m[2] == channel]
+    return review_messages_detailed(organization=organization, messages=found)[0] if found else None
 
 
 def planned_message_render(*, organization: Organization, message: ReviewMessage) -> RenderedMessage:
@@ -275,9 +368,12 @@ def planned_message_render(*, organization: Organization, message: ReviewMessage
     )
 
 
-def _debtors(organization: Organization, ids: set[int]) -> dict[int, tuple[uuid.UUID, str]]:
-    rows = Debtor.objects.for_organization(organization).filter(pk__in=ids).values_list("pk", "public_id", "name")
-    return {pk: (public_id, name) for pk, public_id, name in rows}
+def _debtor_names(organization: Organization, ids: set[int]) -> dict[int, str]:
+    return dict(Debtor.objects.for_organization(organization).filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _debtor_public_ids(organization: Organization, ids: set[int]) -> dict[int, uuid.UUID]:
+    return dict(Debtor.objects.for_organization(organization).filter(pk__in=ids).values_list("pk", "public_id"))
 
 
 def _invoices(organization: Organization, ids: set[int]) -> dict[int, ReviewInvoice]:
@@ -287,28 +383,3 @@ def _invoices(organization: Organization, ids: set[int]) -> dict[int, ReviewInvo
         .values_list("pk", "public_id", "number", "open_amount", "currency")
     )
     return {row[0]: ReviewInvoice(*row) for row in rows}
-
-
-def _review_message(
-    day: dt.date,
-    planned: engine.PlannedMessage,
-    debtors: dict[int, tuple[uuid.UUID, str]],
-    invoices: dict[int, ReviewInvoice],
-) -> ReviewMessage | None:
-    if planned.debtor_id not in debtors:  # deleted between the plan and the read
-        return None
-    public_id, name = debtors[planned.debtor_id]
-    listed = tuple(
-        sorted((invoices[pk] for pk in planned.invoice_ids if pk in invoices), key=lambda invoice: invoice.number)
-    )
-    return ReviewMessage(
-        day=day,
-        debtor_id=planned.debtor_id,
-        debtor_public_id=public_id,
-        debtor_name=name,
-        channel=planned.channel,
-        kind=planned.kind,
-        tone=planned.tone,
-        invoices=listed,
-        total_open_amount=planned.total_open_amount,
-    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from outstanding.calendar import local_today
 from outstanding.models import Language
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
-from reminders.rendering import RenderedMessage, render_reminder
+from reminders.rendering import RenderedMessage, TemplateOverBudget, render_reminder
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
 
@@ -80,6 +81,8 @@ def reminders_enqueue(reminder_ids: Iterable[int]) -> None:
         for reminder_id in automatic:
             try:
                 reminder_send_task.delay(reminder_id)
+            except SoftTimeLimitExceeded:
+                raise  # the calling task's time is up: the rest stays planned for the requeue sweep
             except Exception:
                 # The broker is down, or (eager mode) the task ran here and asked for a retry: the row
                 # stays planned or failed and reminders_requeue_due picks it up; the others still go.
@@ -127,6 +130,11 @@ def reminder_send(reminder_id: int) -> SendOutcome:
             reference = channel_module(reminder.channel).deliver(reminder, message)
     except TemporaryFailure as exc:
         return _failed(reminder, str(exc), temporary=True)
+    except TemplateOverBudget as exc:
+        return _over_budget(reminder, exc)
+    except SoftTimeLimitExceeded:
+        # The task's time ran out mid-send (a hanging provider): it may have gone out, so no retry.
+        return _failed(reminder, _stopped_while_sending(reminder.organization.default_language), temporary=False)
     except PermanentFailure as exc:
         return _failed(reminder, str(exc), temporary=False)
     except Exception as exc:  # a bug must not leave the row in "sending" nor lose it
@@ -190,6 +198,20 @@ def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -
         )
 
 
+def _over_budget(reminder: Reminder, exc: TemplateOverBudget) -> SendOutcome:
+    """The organization's template went over a render limit with this debtor's data: a person changes
+    the template; the other reminders are sent as usual."""
+    with translation.override(reminder.organization.default_language):
+        reason = _("Not sent. %(reason)s. Change the template, then send it again.") % {"reason": exc.reason()}
+    logger.warning("reminder.render_over_budget", extra={"reminder": reminder.pk, "part": exc.part})
+    return _failed(reminder, reason, temporary=False)
+
+
+def _stopped_while_sending(language: str) -> str:
+    with translation.override(language):
+        return _("The worker stopped while sending; check whether it arrived before sending again.")
+
+
 def _failed(reminder: Reminder, error: str, *, temporary: bool) -> SendOutcome:
     retry = temporary and reminder.attempts < MAX_ATTEMPTS
     reminder.status = ReminderStatus.FAILED if retry else ReminderStatus.NEEDS_ATTENTION
@@ -207,8 +229,7 @@ def stale_sending_release(now: dt.datetime | None = None) -> int:
     stuck = Reminder.unscoped.filter(status=ReminderStatus.SENDING, updated_at__lt=cutoff)
     released = 0
     for language in Language.values:
-        with translation.override(language):
-            reason = _("The worker stopped while sending; check whether it arrived before sending again.")
+        reason = _stopped_while_sending(language)
         released += stuck.filter(organization__default_language=language).update(
             status=ReminderStatus.NEEDS_ATTENTION, error=reason, updated_at=timezone.now()
         )

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -28,7 +29,7 @@ from outstanding.calendar import local_today
 from outstanding.models import Organization, User
 from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
-from reminders.rendering import RenderedMessage, payment_term_days, render_reminder
+from reminders.rendering import RenderedMessage, TemplateOverBudget, payment_term_days, render_reminder
 from reminders.selectors.letters import letters_waiting
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
@@ -113,6 +114,14 @@ def _prepare(reminder: Reminder, date: dt.date, *, hold_reason: str) -> _Printab
         with transaction.atomic():  # a savepoint: a database error here must not break the batch's transaction
             message = render_reminder(reminder, today=date)
             letter = layout.letter_build(reminder=reminder, message=message, date=date)
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: the batch rolls back and every letter waits for the next run
+    except TemplateOverBudget as exc:  # the template explodes on this debtor's data: the others go on
+        logger.warning("letters.render_over_budget", extra={"reminder": reminder.pk, "part": exc.part})
+        with translation.override(reminder.organization.default_language):
+            reason = exc.reason()
+        _needs_attention(reminder, _stored_error(reminder.organization, RENDER_FAILED_ERROR, error=reason))
+        return None
     except Exception as exc:  # one broken template must not stop the other letters
         logger.exception("letters.render_failed", extra={"reminder": reminder.pk})
         error = f"{type(exc).__name__}: {exc}"

@@ -19,6 +19,7 @@ from reminders.selectors import reminders as reminder_selectors
 from reminders.selectors import review as review_selectors
 from reminders.services import dispatch
 from reminders.services import dunning as dunning_services
+from reminders.services import review as review_services
 
 PAGE_SIZE = 50
 
@@ -47,8 +48,11 @@ def reminder_overview(request: OrganizationRequest) -> HttpResponse:
 def week_ahead(request: OrganizationRequest) -> HttpResponse:
     """The coming seven days as the engine plans them (loaded by htmx: it runs the engine's dry run)."""
     organization = request.organization
-    days = review_selectors.week_ahead_review(organization=organization, today=local_today(organization.time_zone))
-    return render(request, "reminders/_week_ahead.html", {"days": days})
+    today = local_today(organization.time_zone)
+    week = review_selectors.week_ahead_review(organization=organization, today=today)
+    if not week.current:
+        review_services.week_refresh_request(organization=organization, today=today)
+    return render(request, "reminders/_week_ahead.html", {"days": week.days, "week": week})
 
 
 @organization_view(Role.MEMBER)

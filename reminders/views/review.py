@@ -32,6 +32,7 @@ from reminders.models import Channel, StepKind
 from reminders.rendering import TemplateRenderError
 from reminders.selectors import review as review_selectors
 from reminders.selectors.review import ReviewDay, ReviewFilters, ReviewMessage
+from reminders.services import review as review_services
 
 PAGE_SIZE = 100
 
@@ -54,31 +55,44 @@ def _list_url(request: OrganizationRequest) -> str:
 
 @organization_view()
 def review_list(request: OrganizationRequest) -> HttpResponse:
-    """Every message planned for the coming seven days, one day at a time; filters in the query string."""
+    """Every message planned for the coming seven days, one day at a time; filters in the query string.
+
+    An organization too big to plan while the creditor waits gets the week a worker planned last,
+    without what has since been paid or held, and the page asks the worker for a new one and reloads
+    itself (htmx) until it is there.
+    """
+    organization, today = request.organization, _today(request)
     filters = _filters(request.GET)
-    days = review_selectors.week_ahead_review(organization=request.organization, today=_today(request), filters=filters)
-    day = _chosen_day(days, request.GET.get("day", ""))
+    week = review_selectors.week_ahead_review(organization=organization, today=today, filters=filters)
+    if not week.current:
+        review_services.week_refresh_request(organization=organization, today=today)
+    day = _chosen_day(week.days, request.GET.get("day", ""))
+    page = Paginator(day.messages if day else [], PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    if not week.current:
+        shown = review_selectors.messages_still_due(organization=organization, messages=shown, today=today)
+    page.object_list = review_selectors.review_messages_detailed(organization=organization, messages=shown)
     query = _query(filters)
+    day_iso = day.date.isoformat() if day else ""
     return render(
         request,
         "reminders/review/list.html",
         {
-            "days": days,
+            "week": week,
+            "days": week.days,
             "day": day,
-            "page": Paginator(day.messages, PAGE_SIZE).get_page(request.GET.get("page")),
-            "page_link": f"?{query}&day={day.date.isoformat()}&page="
-            if query
-            else f"?day={day.date.isoformat()}&page=",
+            "page": page,
+            "page_link": f"?{query}&day={day_iso}&page=" if query else f"?day={day_iso}&page=",
             "query": query,
             "filters": filters,
             "channels": Channel.choices,
             "steps": StepKind.choices,
-            "shown_count": sum(len(one.messages) for one in days),
-            "planned_count": sum(one.planned_count for one in days),
+            "shown_count": week.shown_count,
+            "planned_count": week.planned_count,
             "here_quoted": quote(request.get_full_path(), safe=""),
-            "day_iso": day.date.isoformat(),
+            "day_iso": day_iso,
             "open_label": _("Open or hold") if request.membership.can_edit else _("Open"),
-            "message_url": reverse("review_message", args=[request.organization.public_id]),
+            "message_url": reverse("review_message", args=[organization.public_id]),
             **_url_around_id("debtor_detail", request),
             **_url_around_id("invoice_detail", request),
         },
@@ -98,10 +112,10 @@ def _url_around_id(name: str, request: OrganizationRequest) -> dict[str, str]:
     return {f"{name}_before": before, f"{name}_after": after}
 
 
-def _chosen_day(days: list[ReviewDay], value: str) -> ReviewDay:
-    """The day asked for, else the first day with something to review, else today."""
+def _chosen_day(days: list[ReviewDay], value: str) -> ReviewDay | None:
+    """The day asked for, else the first day with something to review, else today (None: not planned yet)."""
     chosen = next((day for day in days if day.date.isoformat() == value), None)
-    return chosen or next((day for day in days if day.messages), days[0])
+    return chosen or next((day for day in days if day.messages), days[0] if days else None)
 
 
 def _query(filters: ReviewFilters) -> str:

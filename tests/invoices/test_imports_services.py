@@ -144,7 +144,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(org_a, settings, name: str,
     with pytest.raises(ImportFileError, match=message):
         services.import_upload(organization=org_a.organization, user=org_a.member, upload=upload(name, data))
     assert not ImportJob.objects.for_organization(org_a.organization).exists()
-    assert not (Path(settings.MEDIA_ROOT) / "imports").exists()
+    assert not (Path(settings.MEDIA_ROOT) / "private" / "imports").exists()
 
 
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(org_a, settings) -> None:

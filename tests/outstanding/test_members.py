@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.http import HttpResponse
 from django.test import Client
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outstanding.models import INVITATION_VALIDITY, Invitation, Membership, Role, User
+from outstanding.services import invitation_token_issue
 from tests.conftest import Tenant, client_for
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
@@ -48,10 +50,26 @@ def invite(client: Client, tenant: Tenant, email: str, role: str, capture: Calla
     return Invitation.objects.filter(organization=tenant.organization, email=email.lower()).first()
 
 
-def invitation_link(message: mail.EmailMessage) -> str:
-    url = re.search(r"https?://\S+/invite/\S+/", message.body)
+def invitation_token(message: mail.EmailMessage) -> str:
+    """The token of the e-mailed link ``{SITE_URL}/invite/#<token>``: it is in the fragment only."""
+    url = re.search(r"https?://\S+/invite/#(\S+)", message.body)
     assert url, message.body
-    return urlsplit(url.group(0)).path
+    return url.group(1)
+
+
+ACCEPT = "/invite/accept/"
+
+
+def open_invitation(browser: Client, token: str) -> HttpResponse:
+    """What the link's page does: post the token from the fragment (static/js/invitation.js)."""
+    return browser.post(reverse("invitation_open"), {"token": token})
+
+
+def invited_browser(token: str, browser: Client | None = None) -> Client:
+    browser = browser or Client()
+    response = open_invitation(browser, token)
+    assert response.status_code == 302 and response.url == ACCEPT
+    return browser
 
 
 def messages_of(response: HttpResponse) -> list[str]:
@@ -73,19 +91,20 @@ def test_an_admin_invites_someone_by_email_and_role(
     message = mail.outbox[0]
     assert message.to == ["new.colleague@example.test"]
     assert org_a.organization.name in message.subject
-    assert invitation_link(message) == reverse("invitation_accept", args=[invitation.token])
+    assert f"{settings.SITE_URL}/invite/#" in message.body
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hashlib.sha256(invitation_token(message).encode()).hexdigest()
 
 
 def test_a_new_person_sets_a_password_and_becomes_a_member_with_the_invited_role(
     admin_client: Client, org_a: Tenant, django_capture_on_commit_callbacks
 ) -> None:
     invite(admin_client, org_a, "newbie@example.test", Role.VIEWER, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
-    browser = Client()
+    browser = invited_browser(invitation_token(mail.outbox[0]))
 
-    assert browser.get(link).status_code == 200
+    assert browser.get(ACCEPT).status_code == 200
     response = browser.post(
-        link, {"first_name": "Noor", "last_name": "Jansen", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        ACCEPT, {"first_name": "Noor", "last_name": "Jansen", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
 
     assert response.status_code == 302
@@ -103,8 +122,9 @@ def test_the_new_person_can_log_in_later_with_the_chosen_password(
     admin_client: Client, org_a: Tenant, django_capture_on_commit_callbacks
 ) -> None:
     invite(admin_client, org_a, "newbie@example.test", Role.MEMBER, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
-    Client().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    invited_browser(invitation_token(mail.outbox[0])).post(
+        ACCEPT, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     browser = Client()
 
     browser.post(reverse("account_login"), {"login": "newbie@example.test", "password": NEW_PASSWORD})
@@ -116,10 +136,10 @@ def test_an_invitation_link_refuses_a_weak_or_mistyped_password(
     admin_client: Client, org_a: Tenant, django_capture_on_commit_callbacks
 ) -> None:
     invite(admin_client, org_a, "newbie@example.test", Role.MEMBER, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
+    token = invitation_token(mail.outbox[0])
 
-    weak = Client().post(link, {"password1": "newbie1234", "password2": "newbie1234"})
-    mistyped = Client().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    weak = invited_browser(token).post(ACCEPT, {"password1": "newbie1234", "password2": "newbie1234"})
+    mistyped = invited_browser(token).post(ACCEPT, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
 
     assert weak.status_code == mistyped.status_code == 200
     assert weak.context["form"].errors and mistyped.context["form"].errors
@@ -131,16 +151,15 @@ def test_an_existing_user_logs_in_and_accepts_the_invitation(
 ) -> None:
     existing = UserFactory(email="known@example.test")
     invite(admin_client, org_a, existing.email, Role.MEMBER, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
-    browser = Client()
+    browser = invited_browser(invitation_token(mail.outbox[0]))
 
-    response = browser.get(link)
+    response = browser.get(ACCEPT)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
     response = browser.post(response.url, {"login": existing.email, "password": PASSWORD})
-    assert response.url == link
-    assert browser.get(link).status_code == 200  # the join button
-    response = browser.post(link)
+    assert response.url == ACCEPT  # the session kept the invitation across the login
+    assert browser.get(ACCEPT).status_code == 200  # the join button
+    response = browser.post(ACCEPT)
 
     assert response.url == org_url("organization_home", org_a)
     assert membership_of(existing, org_a).role == Role.MEMBER
@@ -150,11 +169,10 @@ def test_an_invitation_cannot_be_accepted_by_someone_logged_in_with_another_addr
     admin_client: Client, org_a: Tenant, outsider: User, django_capture_on_commit_callbacks
 ) -> None:
     invite(admin_client, org_a, "intended@example.test", Role.ADMIN, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
-    browser = client_for(outsider)
+    browser = invited_browser(invitation_token(mail.outbox[0]), client_for(outsider))
 
-    assert browser.get(link).context["email_matches"] is False
-    browser.post(link)
+    assert browser.get(ACCEPT).context["email_matches"] is False
+    browser.post(ACCEPT)
 
     assert not Membership.objects.filter(user=outsider, organization=org_a.organization).exists()
     assert Invitation.objects.get(email="intended@example.test").accepted_at is None
@@ -162,23 +180,24 @@ def test_an_invitation_cannot_be_accepted_by_someone_logged_in_with_another_addr
 
 def test_an_invitation_link_works_once(admin_client: Client, org_a: Tenant, django_capture_on_commit_callbacks) -> None:
     invite(admin_client, org_a, "newbie@example.test", Role.MEMBER, django_capture_on_commit_callbacks)
-    link = invitation_link(mail.outbox[0])
-    Client().post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    token = invitation_token(mail.outbox[0])
+    invited_browser(token).post(ACCEPT, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
 
-    assert Client().get(link).status_code == 404
+    assert open_invitation(Client(), token).status_code == 404
 
 
 def test_an_expired_invitation_link_answers_404(org_a: Tenant) -> None:
     invitation = Invitation.objects.create(organization=org_a.organization, email="late@example.test")
+    token = invitation_token_issue(invitation=invitation)
     Invitation.objects.filter(pk=invitation.pk).update(
         created_at=timezone.now() - INVITATION_VALIDITY - dt.timedelta(minutes=1)
     )
 
-    assert Client().get(reverse("invitation_accept", args=[invitation.token])).status_code == 404
+    assert open_invitation(Client(), token).status_code == 404
 
 
 def test_an_unknown_invitation_token_answers_404(client: Client) -> None:
-    assert client.get(reverse("invitation_accept", args=["not-a-token"])).status_code == 404
+    assert open_invitation(client, "not-a-token").status_code == 404
 
 
 def test_inviting_again_replaces_the_open_invitation(
@@ -189,7 +208,8 @@ def test_inviting_again_replaces_the_open_invitation(
 
     assert first is not None and second is not None
     assert list(Invitation.objects.filter(email="twice@example.test")) == [second]
-    assert Client().get(reverse("invitation_accept", args=[first.token])).status_code == 404
+    assert open_invitation(Client(), invitation_token(mail.outbox[0])).status_code == 404
+    assert open_invitation(Client(), invitation_token(mail.outbox[1])).status_code == 302
 
 
 def test_an_existing_member_cannot_be_invited(admin_client: Client, org_a: Tenant) -> None:
@@ -235,7 +255,7 @@ def test_an_admin_withdraws_an_invitation_and_its_link_stops_working(
 
     assert response.status_code == 302
     assert not Invitation.objects.exists()
-    assert Client().get(reverse("invitation_accept", args=[invitation.token])).status_code == 404
+    assert open_invitation(Client(), invitation_token(mail.outbox[0])).status_code == 404
 
 
 def test_a_member_cannot_withdraw_an_invitation(member_client: Client, org_a: Tenant) -> None:

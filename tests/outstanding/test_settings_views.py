@@ -80,7 +80,7 @@ def test_an_admin_uploads_a_logo(org_a: Tenant) -> None:
 
     assert response.status_code == 302
     organization = Organization.objects.get(pk=org_a.organization.pk)
-    assert organization.logo.name.startswith("logos/")
+    assert organization.logo.name.startswith("public/logos/")  # served at /public/logos/ (tests/test_files.py)
 
 
 def test_the_settings_form_is_multipart_for_the_logo(owner_client: Client, org_a: Tenant) -> None:

@@ -18,7 +18,12 @@ from outstanding.services import organization_defaults_install
 from reminders import engine
 from reminders.models import Reminder, ReminderItem, ReminderStatus
 from reminders.rendering import RenderedMessage
-from reminders.selectors.review import ReviewMessage, planned_message_render, week_ahead_review
+from reminders.selectors.review import (
+    ReviewMessage,
+    planned_message_render,
+    review_messages_detailed,
+    week_ahead_review,
+)
 from tests.conftest import Tenant, client_for
 from tests.factories import DebtorFactory, InvoiceFactory
 
@@ -69,8 +74,10 @@ def pietersen(org: Tenant) -> Debtor:
 
 def first_message(tenant: Tenant, debtor: Debtor) -> ReviewMessage:
     """The first planned message to ``debtor`` in the coming week."""
-    days = week_ahead_review(organization=tenant.organization, today=today_of(tenant))
-    return next(m for day in days for m in day.messages if m.debtor_id == debtor.pk)
+    days = week_ahead_review(organization=tenant.organization, today=today_of(tenant)).days
+    found = next(m for day in days for m in day.messages if m.debtor_id == debtor.pk)
+    [detailed] = review_messages_detailed(organization=tenant.organization, messages=[found])
+    return detailed
 
 
 def planned_on(tenant: Tenant, day: dt.date, debtor: Debtor) -> list[engine.PlannedMessage]:
@@ -109,7 +116,7 @@ def test_the_review_lists_each_planned_message_per_day_and_writes_nothing(org: T
     assert response.status_code == 200
     days = response.context["days"]
     assert [day.date for day in days] == [today_of(org) + dt.timedelta(days=n) for n in range(7)]
-    message = next(m for day in days for m in day.messages if m.debtor_id == jansen.pk)
+    message = next(m for m in response.context["page"].object_list if m.debtor_id == jansen.pk)
     assert (message.channel, message.kind) == ("email", "reminder")
     assert [invoice.number for invoice in message.invoices] == ["2026-0101", "2026-0102"]
     assert message.total_open_amount == sum(i.open_amount for i in invoices_of(jansen))
@@ -394,7 +401,7 @@ def test_the_week_plays_out_as_the_runs_will_each_message_once(org: Tenant) -> N
     debtor = DebtorFactory(organization=org.organization, name="Visser Techniek")
     InvoiceFactory(debtor=debtor, number="2026-0301", due_date=monday - dt.timedelta(days=30),
                    issue_date=monday - dt.timedelta(days=60))  # fmt: skip
-    days = week_ahead_review(organization=org.organization, today=monday)
+    days = week_ahead_review(organization=org.organization, today=monday).days
     listed = [
         (day.date, message.kind) for day in days for message in day.messages if message.debtor_name == debtor.name
     ]

@@ -16,6 +16,8 @@ import segno
 from schwifty import IBAN
 from stdnum import iso11649
 
+from outstanding.text import has_control_characters, single_line
+
 # "Factuur 2026-1", "Facturen 2026-1, 2026-2 e.a." in the debtor's language.
 REFERENCE_WORDS = {"nl": ("Factuur", "Facturen", "e.a."), "en": ("Invoice", "Invoices", "and more")}
 RF_BODY = re.compile(r"^[A-Z0-9]{1,21}$")
@@ -63,8 +65,13 @@ def epc_payload(*, name: str, iban: str, amount: Decimal, reference: str = "", t
 
     Lines: BCD, 002, 1 (UTF-8), SCT, BIC, name, IBAN, EUR amount, purpose, reference, text. Exactly one of
     ``reference`` (structured, ISO 11649) and ``text`` is given. Trailing empty lines are left out.
+    A line break in a field would shift every later field to the wrong line, so control characters
+    in the name and the text become spaces (inputs refuse them; this guards older data).
     """
-    name, iban = name.strip()[:EPC_NAME_MAX], IBAN(iban).compact
+    name, text, iban = single_line(name)[:EPC_NAME_MAX], single_line(text), IBAN(iban).compact
+    reference, bic = reference.strip(), bic.strip()
+    if any(has_control_characters(value) for value in (reference, bic)):
+        raise ValueError("the reference and the BIC must not hold control characters")
     if not name:
         raise ValueError("the beneficiary name is empty")
     if bool(reference) == bool(text):
