@@ -15,7 +15,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-BENCHMARKS: list[str] = ["dunning", "large_org", "ubl", "letters", "imports", "week_ahead"]
+BENCHMARKS: list[str] = ["dunning", "large_org", "ubl", "letters", "imports", "week_ahead", "fairness"]
 
 
 def _bench_database_url(url: str) -> tuple[str, str, str]:
@@ -41,6 +41,11 @@ def main(argv: list[str]) -> int:
     names = [arg for arg in argv if not arg.startswith("--")]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outstanding.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    # Production settings (DEBUG off), which refuse to start without real mail and a public address:
+    # mail goes to files (nothing is sent), links point nowhere.
+    os.environ.setdefault("EMAIL_URL", "filemail:////tmp/outstanding-bench-mail")
+    os.environ.setdefault("SITE_URL", "https://bench.outstanding.invalid")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     source = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:54329/outstanding")
     bench_url, bench_name, maintenance_url = _bench_database_url(source)
     if not keep:

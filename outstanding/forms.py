@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outstanding.identifiers import clean_iban, clean_kvk, clean_vat_id
 from outstanding.models import Organization, Role, User
+from outstanding.text import validate_single_line
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a dev dependency: annotations only
@@ -57,6 +58,25 @@ class OrganizationForm(forms.ModelForm):
             "default_language",
             "time_zone",
         ]
+
+    # Printed on every letter and in the EPC QR code (the creditor's name): one line each.
+    SINGLE_LINE_FIELDS = (
+        "name",
+        "legal_name",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "kvk_number",
+        "vat_id",
+        "iban",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.SINGLE_LINE_FIELDS:
+            if name in self.fields:  # a form for a new organization asks for fewer
+                self.fields[name].validators.append(validate_single_line)
 
     def clean_kvk_number(self) -> str:
         return clean_kvk(self.cleaned_data["kvk_number"])

@@ -37,7 +37,7 @@ from django.db import connection, transaction
 
 from outstanding.calendar import is_atw_holiday
 from outstanding.models import Organization
-from reminders.models import DunningSettings, StepKind
+from reminders.models import BacklogStart, DunningSettings, StepKind
 
 logger = logging.getLogger(__name__)
 
@@ -47,20 +47,15 @@ SEVERITY = "ARRAY[" + ",".join(f"'{kind}'" for kind in StepKind.values) + "]::te
 # One statement selects what is due. Parameters: org, today. Produces one row per
 # (invoice, channel) with the step, its kind, tone and day, and the invoice's open amount and due date.
 DUE_SQL = """
-WITH settings AS (
-    SELECT s.min_days_between_contacts AS gap, s.dynamic_flows, s.backlog_start = 'by_age' AS by_age
-    FROM reminders_dunningsettings s WHERE s.organization_id = %(org)s
-),
-candidates AS (
+WITH candidates AS (
     SELECT i.id AS invoice_id, i.debtor_id, i.open_amount, i.due_date, d.kind AS debtor_kind,
            COALESCE(df.id, fv.id, fs.id) AS flow_id
     FROM invoices_invoice i
     JOIN invoices_debtor d ON d.id = i.debtor_id AND d.organization_id = %(org)s
-    CROSS JOIN settings
     -- the creditor's explicit choice, unless the debtor has since changed kind: a consumer must
     -- never follow a business flow that lacks the 14-day letter
     LEFT JOIN reminders_flow df ON df.id = d.flow_id AND df.organization_id = %(org)s AND df.debtor_kind = d.kind
-    LEFT JOIN reminders_flow fv ON settings.dynamic_flows AND fv.organization_id = i.organization_id
+    LEFT JOIN reminders_flow fv ON %(dynamic_flows)s AND fv.organization_id = i.organization_id
          AND fv.debtor_kind = d.kind AND fv.variant = d.flow_variant
     LEFT JOIN reminders_flow fs ON fs.organization_id = i.organization_id
          AND fs.debtor_kind = d.kind AND fs.variant = 'standard'
@@ -74,7 +69,7 @@ candidates AS (
       AND NOT EXISTS (
           SELECT 1 FROM reminders_reminder r
           WHERE r.organization_id = %(org)s AND r.debtor_id = i.debtor_id AND r.status <> 'cancelled'
-            AND r.planned_date < %(today)s AND r.planned_date > %(today)s::date - settings.gap
+            AND r.planned_date < %(today)s AND r.planned_date > %(today)s::date - %(gap)s
       )
 ),
 history AS (
@@ -103,33 +98,48 @@ history AS (
         GROUP BY ri.invoice_id
     ) h ON h.invoice_id = c.invoice_id
 ),
+paths AS (
+    -- the (flow, last step had) pairs the candidates are at: a handful, however many invoices
+    SELECT DISTINCT flow_id, COALESCE(last_day, -32768) AS after_day FROM history
+),
+options AS (
+    -- per pair the steps an invoice there may have next: after its last one, never beyond the first
+    -- legal step it has not had
+    SELECT p.flow_id, p.after_day, s.id AS step_id, s.kind, s.tone, s.channels, s.days_after_due
+    FROM paths p
+    JOIN reminders_flowstep s ON s.flow_id = p.flow_id AND s.organization_id = %(org)s
+         AND s.days_after_due > p.after_day
+    WHERE s.days_after_due <= COALESCE((
+        SELECT MIN(l.days_after_due) FROM reminders_flowstep l
+        WHERE l.flow_id = p.flow_id AND l.organization_id = %(org)s
+          AND l.kind IN ('notice_of_default', 'fourteen_day_letter') AND l.days_after_due > p.after_day
+    ), 32767)
+),
 next_steps AS (
-    -- per invoice the one step it may have next, chosen among the flow's steps after the last it had
-    -- (one hash join, not a lookup per invoice), never beyond the first legal step it has not had:
-    -- gently (the default) the next step of the flow; by age the latest step the invoice's age reached
-    -- (catching up skips plain reminders only)
-    SELECT DISTINCT ON (x.invoice_id) x.*
-    FROM (
-        SELECT c.*, s.id AS step_id, s.kind, s.tone, s.channels, s.days_after_due,
-               MIN(s.days_after_due) FILTER (WHERE s.kind IN ('notice_of_default', 'fourteen_day_letter'))
-                   OVER (PARTITION BY c.invoice_id) AS legal_day
+    -- per invoice the one step it may have next, joined by hash on its pair: gently (the default) the
+    -- flow's next step; by age the latest option the invoice's age reached (catching up skips plain
+    -- reminders only)
+    SELECT c.*, o.step_id, o.kind, o.tone, o.channels, o.days_after_due
+    FROM history c
+    JOIN (SELECT DISTINCT ON (flow_id, after_day) * FROM options ORDER BY flow_id, after_day, days_after_due) o
+      ON o.flow_id = c.flow_id AND o.after_day = COALESCE(c.last_day, -32768)
+    WHERE NOT %(by_age)s
+    UNION ALL
+    SELECT * FROM (
+        SELECT DISTINCT ON (c.invoice_id) c.*, o.step_id, o.kind, o.tone, o.channels, o.days_after_due
         FROM history c
-        JOIN reminders_flowstep s ON s.flow_id = c.flow_id AND s.organization_id = %(org)s
-             AND s.days_after_due > COALESCE(c.last_day, -32768)
-    ) x
-    CROSS JOIN settings
-    WHERE x.days_after_due <= COALESCE(x.legal_day, 32767)
-      AND (NOT settings.by_age OR x.due_date + x.days_after_due <= %(today)s)
-    ORDER BY x.invoice_id, CASE WHEN settings.by_age THEN -x.days_after_due ELSE x.days_after_due END
+        JOIN options o ON o.flow_id = c.flow_id AND o.after_day = COALESCE(c.last_day, -32768)
+        WHERE %(by_age)s AND c.due_date + o.days_after_due <= %(today)s
+        ORDER BY c.invoice_id, o.days_after_due DESC
+    ) latest
 ),
 eligible AS (
     SELECT c.invoice_id, c.debtor_id, c.open_amount, c.due_date, c.debtor_kind,
            c.step_id, c.kind, c.tone, c.channels, c.days_after_due
     FROM next_steps c
-    CROSS JOIN settings
     -- gently: at the flow's interval after the invoice's last contact
     WHERE c.due_date + c.days_after_due <= %(today)s
-      AND (settings.by_age OR c.last_contact IS NULL
+      AND (%(by_age)s OR c.last_contact IS NULL
            OR c.last_contact + (c.days_after_due - c.last_day) <= %(today)s)
       -- after a legal step, nothing until every one of them went out and its term ran out
       AND (c.had_notice IS NOT TRUE OR c.notice_term_over IS TRUE)
@@ -273,7 +283,7 @@ def plan_ahead(organization: Organization, days: list[dt.date]) -> list[PlanResu
             result = PlanResult(organization.pk, day, is_sending_day(settings, day), active=settings.reminders_active)
             if result.sending_day:
                 # the rows are written only for the days after it to see; nothing follows the last day
-                _plan_into(cursor, result, write=index < len(days) - 1, lead_days=lead_days)
+                _plan_into(cursor, result, write=index < len(days) - 1, settings=settings, lead_days=lead_days)
             results.append(result)
         transaction.set_rollback(True)
     return results
@@ -296,7 +306,7 @@ def plan(organization: Organization, today: dt.date, *, dry_run: bool = False) -
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DUNNING_LOCK_NAMESPACE, organization.pk])
         # JIT compiling pays off for long analytic queries, not for one organization's thousand rows.
         cursor.execute(SESSION_SQL)
-        _plan_into(cursor, result, write=not dry_run, lead_days=_lead_days(cursor, organization.pk))
+        _plan_into(cursor, result, write=not dry_run, settings=settings, lead_days=_lead_days(cursor, organization.pk))
         if dry_run:
             transaction.set_rollback(True)
             return result
@@ -320,13 +330,22 @@ def _lead_days(cursor: Any, organization_id: int) -> int:
     return int(cursor.fetchone()[0] or 0)
 
 
-def _plan_into(cursor: Any, result: PlanResult, *, write: bool, lead_days: int) -> None:
-    """Select what is due on ``result.today`` into ``result.messages`` and, with ``write``, insert it."""
-    params: dict[str, Any] = {
-        "org": result.organization_id,
-        "today": result.today,
-        "latest_due": result.today + dt.timedelta(days=lead_days),
+def due_params(organization_id: int, today: dt.date, settings: DunningSettings, lead_days: int) -> dict[str, Any]:
+    """The parameters of :data:`DUE_SQL`. The organization's settings are values, not a join: the
+    planner sees them (and prunes the backlog-start branch not taken)."""
+    return {
+        "org": organization_id,
+        "today": today,
+        "latest_due": today + dt.timedelta(days=lead_days),
+        "gap": settings.min_days_between_contacts,
+        "dynamic_flows": settings.dynamic_flows,
+        "by_age": settings.backlog_start == BacklogStart.BY_AGE,
     }
+
+
+def _plan_into(cursor: Any, result: PlanResult, *, write: bool, settings: DunningSettings, lead_days: int) -> None:
+    """Select what is due on ``result.today`` into ``result.messages`` and, with ``write``, insert it."""
+    params = due_params(result.organization_id, result.today, settings, lead_days)
     cursor.execute("CREATE TEMP TABLE dunning_due ON COMMIT DROP AS " + DUE_SQL, params)
     cursor.execute(ESCALATION_ONLY_OVERDUE_SQL, params)
     cursor.execute(GROUPED_SQL + " ORDER BY debtor_id, channel")

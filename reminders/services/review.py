@@ -9,6 +9,7 @@ import logging
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection
+from kombu.exceptions import OperationalError
 
 from outstanding.models import Organization
 from reminders.selectors import review as review_selectors
@@ -28,7 +29,12 @@ def week_refresh_request(*, organization: Organization, today: dt.date) -> bool:
     """Ask a worker to plan the organization's week of ``today``; False when one is already at it."""
     if not cache.add(_lock_key(organization.pk, today), True, REFRESH_LOCK_SECONDS):
         return False
-    current_app.tasks[REFRESH_TASK].delay(organization.pk, today.isoformat())
+    try:
+        current_app.tasks[REFRESH_TASK].delay(organization.pk, today.isoformat())
+    except OperationalError:  # the broker is away: the page still shows the last week; ask again next load
+        cache.delete(_lock_key(organization.pk, today))
+        logger.warning("review.refresh_not_queued", extra={"organization": organization.pk}, exc_info=True)
+        return False
     return True
 
 

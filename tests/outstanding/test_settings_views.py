@@ -92,7 +92,16 @@ def test_the_settings_form_is_multipart_for_the_logo(owner_client: Client, org_a
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("kvk_number", "1234"), ("iban", "NL00 BANK 0000 0000 00"), ("vat_id", "NL123"), ("time_zone", "Mars/Olympus")],
+    [
+        ("kvk_number", "1234"),
+        ("iban", "NL00 BANK 0000 0000 00"),
+        ("vat_id", "NL123"),
+        ("time_zone", "Mars/Olympus"),
+        # printed on every letter and in the payment QR code, one line each
+        ("legal_name", "Alpha B.V.\nBCD\n002"),
+        ("street", "Kade 1\tachter"),
+        ("city", "Ut\rrecht"),
+    ],
 )
 def test_invalid_settings_are_shown_and_not_saved(owner_client: Client, org_a: Tenant, field: str, value: str) -> None:
     response = owner_client.post(settings_url(org_a), form_data(org_a.organization, **{field: value}))

@@ -50,7 +50,7 @@ def buffers(sql: str, params: Any) -> int:
 def due_buffers(organization: Organization, today: dt.date) -> int:
     with connection.cursor() as cursor:
         lead_days = engine._lead_days(cursor, organization.pk)
-    params = {"org": organization.pk, "today": today, "latest_due": today + dt.timedelta(days=lead_days)}
+    params = engine.due_params(organization.pk, today, engine.dunning_settings(organization), lead_days)
     return buffers(engine.DUE_SQL, params)
 
 

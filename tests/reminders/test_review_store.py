@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -118,3 +119,25 @@ def test_the_sweep_forgets_old_changes_only(org: Tenant) -> None:
 
     assert review_services.plan_changes_sweep() == 1
     assert PlanChange.objects.filter(organization_id=org.organization.pk).count() == recent > 0
+
+
+def test_with_the_broker_away_the_page_still_answers_and_asks_again_next_time(
+    org: Tenant, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Redis down: the request for a worker fails at once; the page shows what it has, and the next load
+    asks again (the lock is not left behind)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app = current_app._get_current_object()
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setattr(app, "_pool", None)  # connections to the real broker are pooled: start afresh
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    monkeypatch.setattr(review_selectors, "SYNC_PLAN_OPEN_INVOICES", 0)
+    overdue(DebtorFactory(organization=org.organization, name="Jansen Bouw"), "2026-0101")
+    today = local_today(org.organization.time_zone)
+
+    names, planned, page = load(org)
+
+    assert (names, planned) == (set(), False)
+    assert "being made" in page
+    assert cache.get(review_services._lock_key(org.organization.pk, today)) is None

@@ -14,7 +14,9 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -58,9 +60,13 @@ def worker_queue(settings) -> Iterator[str]:
     client.delete(queue, f"_kombu.binding.{queue}")
 
 
-@pytest.fixture
-def worker(settings, smtp_sink: SmtpSink, worker_queue: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log = (tmp_path / "worker.log").open("wb")
+@contextmanager
+def celery_worker(
+    settings: Any, smtp_sink: SmtpSink, queue: str, log_path: Path, *, pool: str, stop_timeout: float
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on ``queue`` (one process, ``pool``), against this test's database,
+    Redis and SMTP sink; stopped warm (SIGTERM: it finishes the task at hand), killed if it hangs."""
+    log = log_path.open("wb")
     env = {
         **os.environ,
         "TESTING": "1",
@@ -71,18 +77,26 @@ def worker(settings, smtp_sink: SmtpSink, worker_queue: str, tmp_path: Path) -> 
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "outstanding", "worker", "--pool", "solo", "--concurrency", "1",
-        "-Q", worker_queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable, "-m", "celery", "-A", "outstanding", "worker", "--pool", pool, "--concurrency", "1",
+        "-Q", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield process
-    process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=stop_timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def worker(settings, smtp_sink: SmtpSink, worker_queue: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with celery_worker(settings, smtp_sink, worker_queue, tmp_path / "worker.log", pool="solo", stop_timeout=15) as w:
+        yield w
 
 
 def worker_log(tmp_path: Path) -> str:

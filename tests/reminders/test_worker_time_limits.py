@@ -8,10 +8,6 @@ no letter is marked as needing attention for it, and the next run prints them al
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +18,8 @@ from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
 from reminders.services import letters
 from reminders.tasks import letter_batch_create_organization
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory
-from tests.reminders.test_worker import ROOT, database_url, worker_queue  # noqa: F401 (the fixture)
-from tests.smtp import HOST, SmtpSink
+from tests.reminders.test_worker import celery_worker, worker_queue  # noqa: F401 (the fixture)
+from tests.smtp import SmtpSink
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -32,30 +28,10 @@ WAIT_SECONDS = 60
 
 @pytest.fixture
 def prefork_worker(settings, smtp_sink: SmtpSink, worker_queue: str, tmp_path: Path) -> Iterator[Path]:  # noqa: F811
+    """The prefork pool: the one that enforces time limits (solo cannot interrupt its own task)."""
     log_path = tmp_path / "worker.log"
-    log = log_path.open("wb")
-    env = {
-        **os.environ,
-        "TESTING": "1",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"smtp://{HOST}:{smtp_sink.port}",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "outstanding", "worker", "--pool", "prefork", "--concurrency", "1",
-        "-Q", worker_queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield log_path
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with celery_worker(settings, smtp_sink, worker_queue, log_path, pool="prefork", stop_timeout=20):
+        yield log_path
 
 
 def wait_for_log(log_path: Path, text: str) -> str:
