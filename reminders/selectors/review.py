@@ -30,7 +30,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from invoices import selectors as invoice_selectors
@@ -50,28 +49,14 @@ from reminders.rendering import (
     render_message,
 )
 from reminders.rendering.context import MessageFacts, message_language
+from reminders.selectors import changes
 
 REVIEW_DAYS = 7
-STORE_SECONDS = 24 * 60 * 60  # a stored week is exact while current; this only bounds memory
+STORE_SECONDS = changes.STORE_SECONDS
 # Plan in the request when the last planning took less than this (else a worker plans, the page waits).
 SYNC_PLAN_SECONDS = 1.5
 # Never planned before: plan in the request up to this many open invoices.
 SYNC_PLAN_OPEN_INVOICES = 20_000
-
-# The snapshot of this statement, unless this transaction has written (its own rows are not
-# committed: what is planned from them must not be stored).
-SNAPSHOT_SQL = "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_current_snapshot()::text END"
-# Did a transaction that ``snapshot`` did not see change the organization's data? Transactions older
-# than the snapshot's xmin were all seen, so only the newer log rows are read (an index range).
-CHANGED_SQL = """
-SELECT EXISTS (
-    SELECT 1 FROM reminders_planchange c
-    WHERE c.organization_id = %(org)s
-      AND c.xid >= pg_snapshot_xmin(%(snapshot)s::pg_snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(c.xid::text::xid8, %(snapshot)s::pg_snapshot)
-)
-"""
-SWEEP_SQL = "DELETE FROM reminders_planchange WHERE at < now() - make_interval(secs => %(seconds)s)"
 
 
 @dataclass(frozen=True)
@@ -223,7 +208,7 @@ def _week(organization: Organization, today: dt.date, days: int) -> tuple[Stored
     """(the week, whether it is current): the stored one while current; else planned now when that is
     quick, else the stored one (or none) while a worker plans."""
     stored: StoredWeek | None = cache.get(_week_key(organization, today, days))
-    if stored is not None and not _changed_since(organization, stored.snapshot):
+    if stored is not None and not changes.changed_since(organization, stored.snapshot):
         return stored, True
     if not _plan_in_request(organization, stored):
         return stored, False
@@ -232,7 +217,7 @@ def _week(organization: Organization, today: dt.date, days: int) -> tuple[Stored
 
 def week_plan_store(*, organization: Organization, today: dt.date, days: int = REVIEW_DAYS) -> StoredWeek:
     """Plan the week now and store it, unless this transaction has written (then it is not stored)."""
-    snapshot = _snapshot()  # before planning: a change committed meanwhile makes the stored week stale
+    snapshot = changes.snapshot()  # before planning: a change committed meanwhile makes the stored week stale
     started = time.perf_counter()
     dates = [today + dt.timedelta(days=offset) for offset in range(days)]
     planned = _week_planned(organization, engine.plan_ahead(organization, dates))
@@ -263,21 +248,6 @@ def _plan_in_request(organization: Organization, stored: StoredWeek | None) -> b
         return bool(seconds < SYNC_PLAN_SECONDS)
     open_invoices = Invoice.objects.for_organization(organization).filter(status=InvoiceStatus.OPEN).count()
     return open_invoices <= SYNC_PLAN_OPEN_INVOICES
-
-
-def _snapshot() -> str | None:
-    with connection.cursor() as cursor:
-        cursor.execute(SNAPSHOT_SQL)
-        snapshot = cursor.fetchone()[0]
-    return None if snapshot is None else str(snapshot)
-
-
-def _changed_since(organization: Organization, snapshot: str) -> bool:
-    if not snapshot or _snapshot() is None:  # this transaction wrote: what it sees is not what is stored
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute(CHANGED_SQL, {"org": organization.pk, "snapshot": snapshot})
-        return bool(cursor.fetchone()[0])
 
 
 def _week_planned(organization: Organization, plans: list[engine.PlanResult]) -> list[StoredDay]:

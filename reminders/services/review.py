@@ -12,6 +12,7 @@ from django.db import connection
 from kombu.exceptions import OperationalError
 
 from outstanding.models import Organization
+from reminders.selectors import changes
 from reminders.selectors import review as review_selectors
 
 logger = logging.getLogger(__name__)
@@ -54,5 +55,5 @@ def week_refresh(*, organization: Organization, today: dt.date) -> review_select
 def plan_changes_sweep() -> int:
     """Forget changes older than any stored week can be (it is then out of date by its age anyway)."""
     with connection.cursor() as cursor:
-        cursor.execute(review_selectors.SWEEP_SQL, {"seconds": 2 * review_selectors.STORE_SECONDS})
+        cursor.execute(changes.SWEEP_SQL, {"seconds": 2 * changes.STORE_SECONDS})
         return cursor.rowcount

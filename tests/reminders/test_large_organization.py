@@ -19,7 +19,7 @@ from django.db import connection
 from bench.dunning import RUN_DATE, _load, _organizations
 from outstanding.models import Organization
 from reminders import engine
-from reminders.selectors import review as review_selectors
+from reminders.selectors import changes
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +92,12 @@ def test_whether_the_stored_week_is_current_is_read_in_the_same_few_pages_whatev
     snapshots = {}
     for organization in organizations:
         with connection.cursor() as cursor:
-            cursor.execute(review_selectors.SNAPSHOT_SQL)
+            cursor.execute(changes.SNAPSHOT_SQL)
             snapshots[organization.pk] = cursor.fetchone()[0]
         engine.plan(organization, RUN_DATE)  # thousands of rows changed since the snapshot
 
     def changed(organization: Organization) -> int:
-        return buffers(review_selectors.CHANGED_SQL, {"org": organization.pk, "snapshot": snapshots[organization.pk]})
+        return buffers(changes.CHANGED_SQL, {"org": organization.pk, "snapshot": snapshots[organization.pk]})
 
-    assert review_selectors._changed_since(large, snapshots[large.pk])
+    assert changes.changed_since(large, snapshots[large.pk])
     assert changed(large) <= changed(small) + 2 <= 12
