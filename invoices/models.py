@@ -178,6 +178,7 @@ class PaymentSource(models.TextChoices):
     CONNECTOR = "connector", _("Accounting package")
     MOLLIE = "mollie", _("Online payment")
     CREDIT_NOTE = "credit", _("Credit note")
+    BANK = "bank", _("Bank statement")
 
 
 class Payment(TenantModel):
@@ -301,3 +302,160 @@ class AccountingConnection(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.provider} for {self.organization_id}"
+
+
+class OnlinePaymentStatus(models.TextChoices):
+    """Mollie's payment statuses (https://docs.mollie.com/payments/status-changes)."""
+
+    OPEN = "open", _("Waiting for payment")
+    PENDING = "pending", _("Being processed")
+    AUTHORIZED = "authorized", _("Authorized")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class OnlinePayment(TenantModel):
+    """One payment a debtor started online (iDEAL through Mollie) for one or more of their invoices.
+
+    Written only by ``invoices.payments.mollie``. ``mollie_id`` is empty until Mollie accepted the
+    payment; ``booked_at`` is set, once, when the paid amount was recorded on the invoices.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="online_payments", verbose_name=_("debtor")
+    )
+    invoices = models.ManyToManyField(Invoice, related_name="online_payments", verbose_name=_("invoices"))
+    mollie_id = models.CharField(_("Mollie payment id"), max_length=35, unique=True, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    description = models.CharField(_("description"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OnlinePaymentStatus.choices, default=OnlinePaymentStatus.OPEN
+    )
+    checkout_url = models.URLField(_("checkout page"), max_length=500, blank=True)
+    # What Mollie reports refunded or charged back on a paid payment (it stays "paid" then).
+    amount_refunded = models.DecimalField(_("refunded"), default=Decimal("0.00"), **MONEY)
+    amount_charged_back = models.DecimalField(_("charged back"), default=Decimal("0.00"), **MONEY)
+    # Why a webhook was refused (amount_mismatch, metadata_mismatch, create_failed); empty when all is well.
+    problem = models.CharField(_("problem"), max_length=30, blank=True)
+    booked_at = models.DateTimeField(_("booked"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("online payment")
+        verbose_name_plural = _("online payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="online_payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(booked_at__isnull=True) | Q(status="paid"), name="online_payment_booked_only_when_paid"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "debtor", "created_at"], name="online_payment_debtor_idx")]
+
+    def __str__(self) -> str:
+        return self.mollie_id or str(self.public_id)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in ONLINE_PAYMENT_FINAL_STATUSES
+
+
+# Mollie never moves a payment out of these; a webhook that reports otherwise came out of order.
+ONLINE_PAYMENT_FINAL_STATUSES = frozenset(
+    {OnlinePaymentStatus.PAID, OnlinePaymentStatus.FAILED, OnlinePaymentStatus.CANCELED, OnlinePaymentStatus.EXPIRED}
+)
+
+
+class BankStatement(TenantModel):
+    """One uploaded CAMT.053 bank statement file and what its import did (invoices.bank)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filename = models.CharField(_("file name"), max_length=255)
+    account = models.CharField(_("account"), max_length=70, blank=True)
+    uploaded_by = models.ForeignKey("outstanding.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    line_count = models.PositiveIntegerField(_("incoming payments"), default=0)
+    booked_count = models.PositiveIntegerField(_("booked"), default=0)
+    review_count = models.PositiveIntegerField(_("to review"), default=0)
+    # Lines already imported from an earlier file (the same statement twice, overlapping exports).
+    known_count = models.PositiveIntegerField(_("already imported"), default=0)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "id"], name="bankstatement_org_id_unique")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BankLineStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    TO_REVIEW = "to_review", _("To review")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class BankLine(TenantModel):
+    """One incoming payment of a bank statement. Booked, waiting for review, or dismissed; never deleted.
+
+    ``entry_key`` is the bank's reference for the entry (or a stable key built from its contents),
+    unique per organization: the same line in a second file is recognised and not booked again.
+    ``reason`` is a code (invoices.bank.matching) so each reader sees it in their own language.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    entry_key = models.CharField(_("bank reference"), max_length=100)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    date = models.DateField(_("booking date"))
+    name = models.CharField(_("name"), max_length=140, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    remittance = models.TextField(_("description"), blank=True)
+    structured_reference = models.CharField(_("payment reference"), max_length=140, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BankLineStatus.choices, default=BankLineStatus.TO_REVIEW
+    )
+    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    invoices: models.ManyToManyField[Invoice, BankLineInvoice] = models.ManyToManyField(
+        Invoice, through="BankLineInvoice", related_name="bank_lines"
+    )
+    decided_by = models.ForeignKey("outstanding.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "entry_key"], name="bankline_entry_key_unique"),
+            models.UniqueConstraint(fields=["organization", "id"], name="bankline_org_id_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bankline_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["organization", "status", "date"], name="bankline_status_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} from {self.name or self.iban or '?'}"
+
+
+class BankLineInvoice(TenantModel):
+    """An invoice a bank line was booked to (with its payment) or that is suggested for it in review."""
+
+    line = models.ForeignKey(BankLine, on_delete=models.CASCADE, related_name="links")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("bank line invoice")
+        verbose_name_plural = _("bank line invoices")
+        constraints = [models.UniqueConstraint(fields=["line", "invoice"], name="banklineinvoice_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} -> {self.invoice_id}"

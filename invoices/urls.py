@@ -1,6 +1,7 @@
 from django.urls import path
 
 from invoices import import_views, views
+from invoices.bank import views as bank_views
 
 urlpatterns = [
     path("debtors/", views.debtor_list, name="debtor_list"),
@@ -22,4 +23,9 @@ urlpatterns = [
     path("imports/<uuid:import_id>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("imports/<uuid:import_id>/progress/", import_views.import_progress, name="import_progress"),
     path("imports/<uuid:import_id>/rejected.csv", import_views.import_rejected, name="import_rejected"),
+    path("bank/", bank_views.bank_statement_list, name="bank_statement_list"),
+    path("bank/lines/", bank_views.bank_line_list, name="bank_line_list"),
+    path("bank/lines/<uuid:line_id>/assign/", bank_views.bank_line_assign, name="bank_line_assign"),
+    path("bank/lines/<uuid:line_id>/dismiss/", bank_views.bank_line_dismiss, name="bank_line_dismiss"),
+    path("bank/lines/<uuid:line_id>/restore/", bank_views.bank_line_restore, name="bank_line_restore"),
 ]

@@ -309,6 +309,8 @@ REST_FRAMEWORK = {
 # API's JSON error format under /api/ (Django's page elsewhere).
 API_FAILED_AUTH_RATE = env.str("API_FAILED_AUTH_RATE", default="20/minute")
 CSRF_FAILURE_VIEW = "outstanding.api.exceptions.csrf_failure_view"
+# Debtor portal (issue 9, portal links): requests per client address to /p/<token>/ before 429.
+PORTAL_RATE_LIMIT = env.str("PORTAL_RATE_LIMIT", default="60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outstanding API",
     "DESCRIPTION": (
@@ -371,3 +373,13 @@ DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="outstanding-demo")
 # redirect URI {SITE_URL}/connect/moneybird/callback/. Empty: the settings page says Moneybird is not set up.
 MONEYBIRD_CLIENT_ID = env.str("MONEYBIRD_CLIENT_ID", default="")
 MONEYBIRD_CLIENT_SECRET = env.str("MONEYBIRD_CLIENT_SECRET", default="")
+
+# --- Payments: iDEAL through Mollie (invoices.payments, issue 9) ---------------------------------------
+# One platform API key for now (test_... or live_...); per-organization keys come with a field of their
+# own. Empty: online payment is not offered. The endpoint is where the client talks to (tests: a fake).
+MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
+MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="https://api.mollie.com").rstrip("/")
+# Seconds to wait for Mollie's answer (connect and read each): the webhook must answer quickly.
+MOLLIE_TIMEOUT_SECONDS = env.int("MOLLIE_TIMEOUT_SECONDS", default=5)
+# Smallest part payment a debtor may make online; empty: only whole open amounts can be paid.
+MOLLIE_PARTIAL_PAYMENT_MINIMUM = env.str("MOLLIE_PARTIAL_PAYMENT_MINIMUM", default="")

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from invoices import connector_views
+from invoices.payments import views as payment_views
 from outstanding import api_key_views, asset_views, views
 from reminders.views import hooks as reminder_hooks
 
@@ -21,6 +22,7 @@ organization_patterns: list[URLPattern | URLResolver] = [
     path("settings/accounting/", include("invoices.connector_urls")),
     path("", include("invoices.urls")),
     path("", include("reminders.urls")),
+    path("", include("portal.creditor_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +34,8 @@ urlpatterns = [
     path("api/", include("outstanding.api_urls")),
     # Reports from outside services, authenticated by a shared secret (no session, no CSRF).
     path("hooks/email-bounce/", reminder_hooks.email_bounce, name="email_bounce_hook"),
+    # Mollie posts only a payment id; the payment is fetched from Mollie (invoices.payments.views).
+    path("hooks/mollie/", payment_views.mollie_webhook, name="mollie_webhook"),
     # The token comes in the link's fragment and is posted; it is never part of a (logged) URL.
     path("invite/", views.invitation_open, name="invitation_open"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
@@ -40,6 +44,8 @@ urlpatterns = [
     path("app/", views.app_home, name="app_home"),
     path("app/new/", views.organization_new, name="organization_new"),
     path("app/<uuid:org_id>/", include(organization_patterns)),
+    # The debtor portal: the token is the credential (portal.views.guard); no account, no session.
+    path("p/<str:token>/", include("portal.urls")),
 ]
 
 # Files (outstanding.files): MEDIA_URL is served by nothing, in DEBUG neither. Private files go out only

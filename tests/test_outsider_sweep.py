@@ -69,6 +69,7 @@ def object_ids(org_a: Tenant) -> dict[str, str]:
         "connection_id": str(connection.public_id),
         **_reminder_ids(organization, invoice),
         "batch_id": _letter_batch_id(organization),
+        "line_id": _bank_line_id(organization),
     }
 
 
@@ -79,6 +80,19 @@ def _letter_batch_id(organization) -> str:  # type: ignore[no-untyped-def]
     from reminders.models import LetterBatch
 
     return str(LetterBatch.objects.create(organization=organization, date=dt.date(2026, 11, 26)).public_id)
+
+
+def _bank_line_id(organization) -> str:  # type: ignore[no-untyped-def]
+    """A bank statement line of organization A, waiting for review."""
+    import datetime as dt
+
+    from invoices.models import BankLine, BankStatement
+
+    statement = BankStatement.objects.create(organization=organization, filename="camt.xml")
+    line = BankLine.objects.create(
+        organization=organization, statement=statement, entry_key="sweep", amount="1.00", date=dt.date(2026, 11, 26)
+    )
+    return str(line.public_id)
 
 
 def _reminder_ids(organization, invoice) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -160,23 +160,24 @@ class RenderedMessage:
     unknown_variables: tuple[str, ...] = ()  # placeholders that do not exist (rendered empty)
 
 
-def render_reminder(reminder: Reminder, *, today: dt.date | None = None) -> RenderedMessage:
+def render_reminder(reminder: Reminder, *, today: dt.date | None = None, portal_url: str = "") -> RenderedMessage:
     """Render ``reminder`` in its debtor's language with the organization's template for its kind and tone.
 
     Invoices paid in full since planning are left out; when none is left the reminder must not go out
     and :class:`reminders.channels.PermanentFailure` is raised. ``today`` defaults to the
-    organization's local date (the date the message carries).
+    organization's local date (the date the message carries). ``portal_url`` is the debtor's portal
+    link, issued by the service that sends (the renderer never issues or looks one up).
     """
     organization = reminder.organization
     today = today or local_today(organization.time_zone)
-    facts = reminder_facts(reminder, today=today)
+    facts = reminder_facts(reminder, today=today, portal_url=portal_url)
     texts = message_template_texts(organization=organization, kind=facts.kind, tone=facts.tone, language=facts.language)
     return render_message(
         facts, texts, channel=reminder.channel, recipient=recipient(reminder.debtor, reminder.channel)
     )
 
 
-def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
+def reminder_facts(reminder: Reminder, *, today: dt.date, portal_url: str = "") -> MessageFacts:
     """Everything ``reminder`` says, gathered once: its invoices (those it is about and those "also
     open"), the debtor, and how many earlier messages about these invoices went out, and when."""
     organization = reminder.organization
@@ -206,6 +207,7 @@ def reminder_facts(reminder: Reminder, *, today: dt.date) -> MessageFacts:
         language=message_language(reminder.debtor.language),
         today=today,
         payment_term_days=payment_term_days(organization),
+        portal_url=portal_url,
         also_open=also_open,
         **earlier_messages(
             organization=organization, debtor_id=reminder.debtor_id, invoice_ids=about, before=reminder.planned_date

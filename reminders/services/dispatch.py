@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from invoices.models import InvoiceStatus
 from outstanding.calendar import local_today
 from outstanding.models import Language
+from portal.services import portal_link_for_reminder
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, TemplateOverBudget, render_reminder
@@ -126,7 +127,8 @@ def reminder_send(reminder_id: int) -> SendOutcome:
         return _held(reminder, hold_reason)
     try:
         with translation.override(reminder.organization.default_language):
-            message = render_reminder(reminder)
+            # A link of its own per message (only its hash is kept), committed before it goes out.
+            message = render_reminder(reminder, portal_url=portal_link_for_reminder(reminder=reminder))
             reference = channel_module(reminder.channel).deliver(reminder, message)
     except TemporaryFailure as exc:
         return _failed(reminder, str(exc), temporary=True)

@@ -82,7 +82,7 @@ def test_an_sms_reminder_goes_through_the_sms_provider_and_its_text_is_recorded(
     [sent] = sms.outbox
     reminder = refreshed(reminder)
     assert sent.to == "+31612345678"
-    assert "2026-00042" in sent.text
+    assert "Betaal online: http://localhost:8000/p/" in sent.text  # the portal link (issue 9) lists the invoices
     assert (reminder.body, reminder.provider_reference, reminder.subject) == (sent.text, sent.reference, "")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -436,7 +437,9 @@ def test_a_batch_prints_every_waiting_letter_in_one_pdf_and_marks_them_printed(m
     assert "Eerste B.V." in pages[0] and "Tweede B.V." in pages[1]  # by postal code
     for reminder in (first, second):
         reminder.refresh_from_db()
-        message = render_reminder(reminder, today=TODAY)
+        # The letter prints its own portal link (issue 9); only its hash is stored, so read it back.
+        portal_url = re.search(r"http://localhost:8000/p/[\w-]+/", reminder.body).group(0)
+        message = render_reminder(reminder, today=TODAY, portal_url=portal_url)
         # printed is not sent: the letter counts as sent from the day the batch is posted
         assert reminder.status == ReminderStatus.PRINTED and reminder.sent_at is None and reminder.sent_date is None
         assert reminder.letter_batch == created

@@ -1,0 +1,367 @@
+"""Paying invoices online through Mollie: starting a payment, and booking it when Mollie says it is paid.
+
+Mollie's webhook posts only a payment id (``id=tr_...``) and anybody can post one. So the body is never
+trusted: the id must be one we stored, the payment is fetched from Mollie with the key of the
+organization the stored row belongs to, and what Mollie answers must agree with the row (its metadata
+names the organization, the row and the invoices; the amount and currency are the ones we asked for).
+Only then is a *paid* payment booked, through ``invoices.services.payment_record``, spread over the
+invoices oldest first (``allocation``).
+
+Booking happens once: the row is locked, ``booked_at`` is set in the same transaction as the payments,
+and each payment carries the reference ``<mollie id>:<invoice number>``, unique per organization and
+source. Replayed webhooks, two webhooks at once, and webhooks fetched out of order (an "open" answer
+applied after "paid") change nothing: a final status never goes back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import NoReturn
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from invoices.models import (
+    ONLINE_PAYMENT_FINAL_STATUSES,
+    Debtor,
+    Invoice,
+    InvoiceStatus,
+    OnlinePayment,
+    OnlinePaymentStatus,
+    PaymentSource,
+)
+from invoices.payments.allocation import allocate_oldest_first
+from invoices.payments.client import (
+    MollieError,
+    MolliePayment,
+    MollieUnavailable,
+    mollie_api_key,
+    mollie_client,
+    mollie_payment,
+)
+from invoices.services import payment_record
+from outstanding.calendar import local_today
+from outstanding.models import Organization
+from outstanding.money import format_money, to_money
+
+logger = logging.getLogger(__name__)
+
+MOLLIE_PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]{1,32}$")
+OLDEST_FIRST = ("due_date", "issue_date", "id")
+ONLINE_CURRENCY = "EUR"
+DESCRIPTION_MAX_LENGTH = 255  # Mollie's limit
+METADATA_MAX_BYTES = 1024  # Mollie's limit on the metadata JSON
+# Mollie moves a payment forward only: open → pending/authorized → a final status.
+STATUS_RANK: dict[str, int] = {
+    OnlinePaymentStatus.OPEN: 0,
+    OnlinePaymentStatus.PENDING: 1,
+    OnlinePaymentStatus.AUTHORIZED: 2,
+    **{status: 3 for status in ONLINE_PAYMENT_FINAL_STATUSES},
+}
+MOLLIE_LOCALES = {"nl": "nl_NL", "en": "en_US"}
+
+
+def online_payments_enabled(organization: Organization) -> bool:
+    """Whether the debtors of ``organization`` can pay online (a Mollie key is configured)."""
+    return bool(mollie_api_key(organization))
+
+
+def online_payment_create(
+    *,
+    organization: Organization,
+    debtor: Debtor,
+    invoices: Sequence[Invoice],
+    return_path: str,
+    amount: Decimal | None = None,
+) -> OnlinePayment:
+    """Start a Mollie payment for ``invoices`` of ``debtor``; the debtor goes on to ``checkout_url``.
+
+    ``amount`` left out pays everything open on them; a smaller amount is a part payment, allowed from
+    ``MOLLIE_PARTIAL_PAYMENT_MINIMUM``. ``return_path`` is where Mollie sends the debtor back, a path on
+    this site (``{payment}`` in it becomes the payment's public id). Raises ``ValidationError`` for a
+    choice that cannot be paid and ``MollieUnavailable`` when Mollie refuses or cannot be reached.
+    """
+    if not online_payments_enabled(organization):
+        raise ValidationError(_("Online payment is not available."))
+    if debtor.organization_id != organization.pk:
+        raise ValidationError(_("These invoices cannot be paid here."))
+    redirect_path = _checked_return_path(return_path)
+    with transaction.atomic():
+        chosen = _payable_invoices(organization, debtor, invoices)
+        total = sum((invoice.open_amount for invoice in chosen), Decimal("0.00"))
+        payment = OnlinePayment.objects.create(
+            organization=organization,
+            debtor=debtor,
+            amount=_online_amount(amount, total),
+            currency=ONLINE_CURRENCY,
+            description=_description(debtor, chosen),
+        )
+        payment.invoices.set(chosen)
+    created = _mollie_create(organization, payment, chosen, redirect_path)
+    payment.mollie_id = created.id
+    payment.checkout_url = created.checkout_url
+    payment.status = _known_status(created.status) or OnlinePaymentStatus.OPEN
+    payment.save(update_fields=["mollie_id", "checkout_url", "status", "updated_at"])
+    logger.info("mollie.payment_created", extra={"online_payment": payment.pk, "invoices": len(chosen)})
+    return payment
+
+
+def online_payment_webhook(*, mollie_id: str) -> OnlinePayment | None:
+    """Handle Mollie's webhook for ``mollie_id``; None (and nothing fetched) for an id we never stored."""
+    if not MOLLIE_PAYMENT_ID.match(mollie_id):
+        logger.info("mollie.webhook_malformed")
+        return None
+    # unscoped: Mollie's call carries no tenant. The stored row names the organization, whose key
+    # fetches the payment, and Mollie's answer must name the same organization (``_mismatch``).
+    stored = OnlinePayment.unscoped.select_related("organization").filter(mollie_id=mollie_id).first()
+    if stored is None:
+        logger.info("mollie.webhook_unknown")
+        return None
+    return online_payment_refresh(organization=stored.organization, online_payment=stored)
+
+
+def online_payment_refresh(*, organization: Organization, online_payment: OnlinePayment) -> OnlinePayment:
+    """Fetch ``online_payment`` from Mollie and apply what it says (the webhook, or a page that cannot wait)."""
+    if not online_payment.mollie_id:
+        return online_payment
+    fetched = _mollie_fetch(organization, online_payment.mollie_id)
+    return online_payment_apply(organization=organization, online_payment_id=online_payment.pk, fetched=fetched)
+
+
+@transaction.atomic
+def online_payment_apply(
+    *, organization: Organization, online_payment_id: int, fetched: MolliePayment
+) -> OnlinePayment:
+    """Apply a payment as fetched from Mollie to our row; book it once when it is paid.
+
+    The row is locked first, so of two webhooks at once the second waits and then finds it booked.
+    """
+    payment = OnlinePayment.objects.for_organization(organization).select_for_update().get(pk=online_payment_id)
+    problem = _mismatch(organization, payment, fetched)
+    if problem:
+        logger.warning("mollie.webhook_refused", extra={"online_payment": payment.pk, "problem": problem})
+        if payment.problem != problem:
+            payment.problem = problem
+            payment.save(update_fields=["problem", "updated_at"])
+        return payment
+    payment.status = _next_status(payment.status, fetched.status)
+    reversed_before = payment.amount_refunded + payment.amount_charged_back
+    payment.amount_refunded = to_money(fetched.amount_refunded)
+    payment.amount_charged_back = to_money(fetched.amount_charged_back)
+    if payment.amount_refunded + payment.amount_charged_back > reversed_before:
+        # Reopening the invoices is not built yet (issue 9): the amounts are kept and this is logged.
+        logger.warning("mollie.refund_or_chargeback", extra={"online_payment": payment.pk})
+    if payment.status == OnlinePaymentStatus.PAID and payment.booked_at is None:
+        _book(organization, payment, fetched)
+        payment.booked_at = timezone.now()
+    payment.save(update_fields=["status", "amount_refunded", "amount_charged_back", "booked_at", "updated_at"])
+    return payment
+
+
+# --- starting a payment ---------------------------------------------------------------------------------
+
+
+def _checked_return_path(return_path: str) -> str:
+    # A path on our own site only: the redirect can never send a debtor elsewhere.
+    if not return_path.startswith("/") or return_path.startswith("//") or "\\" in return_path:
+        raise ValueError(f"return_path must be a path on this site: {return_path!r}")
+    return return_path
+
+
+def _payable_invoices(organization: Organization, debtor: Debtor, invoices: Sequence[Invoice]) -> list[Invoice]:
+    wanted = {invoice.pk for invoice in invoices}
+    if not wanted:
+        raise ValidationError(_("Choose at least one invoice to pay."))
+    chosen = list(
+        Invoice.objects.for_organization(organization).filter(pk__in=wanted, debtor=debtor).order_by(*OLDEST_FIRST)
+    )
+    if len(chosen) != len(wanted):  # another debtor's or another organization's: the same answer as missing
+        raise ValidationError(_("These invoices cannot be paid here."))
+    for invoice in chosen:
+        if invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0:
+            raise ValidationError(_("Invoice %(number)s has nothing left to pay.") % {"number": invoice.number})
+        if invoice.currency != ONLINE_CURRENCY:
+            raise ValidationError(
+                _("Invoice %(number)s is not in euros and cannot be paid online.") % {"number": invoice.number}
+            )
+    return chosen
+
+
+def _online_amount(amount: Decimal | None, total: Decimal) -> Decimal:
+    if amount is None:
+        return total
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter a valid amount.")) from None
+    language = (translation.get_language() or "nl")[:2]
+    if amount <= 0:
+        raise ValidationError(_("A payment must be more than zero."))
+    if amount > total:
+        raise ValidationError(_("You can pay at most %(amount)s.") % {"amount": format_money(total, language=language)})
+    if amount < total:
+        minimum = _partial_payment_minimum()
+        if minimum is None:
+            raise ValidationError(_("Only the full open amount can be paid online."))
+        if amount < minimum:
+            raise ValidationError(
+                _("A part payment must be at least %(amount)s.") % {"amount": format_money(minimum, language=language)}
+            )
+    return amount
+
+
+def _partial_payment_minimum() -> Decimal | None:
+    setting = settings.MOLLIE_PARTIAL_PAYMENT_MINIMUM
+    if not setting:
+        return None
+    try:
+        minimum = to_money(setting)
+    except ValueError:
+        raise ImproperlyConfigured("MOLLIE_PARTIAL_PAYMENT_MINIMUM must be an amount such as 25.00") from None
+    return max(minimum, Decimal("0.01"))
+
+
+def _description(debtor: Debtor, invoices: Sequence[Invoice]) -> str:
+    """What the debtor sees at the checkout and on their bank statement, in the debtor's language."""
+    numbers = [invoice.number for invoice in invoices]
+    with translation.override(debtor.language):
+        if len(numbers) == 1:
+            text = _("Invoice %(number)s") % {"number": numbers[0]}
+        else:
+            text = _("Invoices %(numbers)s") % {"numbers": ", ".join(numbers)}
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        text = text[: DESCRIPTION_MAX_LENGTH - 1] + "…"
+    return text
+
+
+def _metadata(organization: Organization, payment: OnlinePayment, invoices: Sequence[Invoice]) -> dict[str, object]:
+    metadata: dict[str, object] = {
+        "organization": str(organization.public_id),
+        "online_payment": str(payment.public_id),
+        "invoices": [str(invoice.public_id) for invoice in invoices],
+    }
+    if len(json.dumps(metadata)) > METADATA_MAX_BYTES:
+        # Many invoices do not fit Mollie's 1 KB; the stored row still says which ones (and is checked).
+        del metadata["invoices"]
+    return metadata
+
+
+def _mollie_create(
+    organization: Organization, payment: OnlinePayment, invoices: Sequence[Invoice], redirect_path: str
+) -> MolliePayment:
+    request = {
+        "amount": {"currency": payment.currency, "value": f"{payment.amount:.2f}"},
+        "description": payment.description,
+        "redirectUrl": settings.SITE_URL + redirect_path.replace("{payment}", str(payment.public_id)),
+        "webhookUrl": settings.SITE_URL + reverse("mollie_webhook"),
+        "locale": MOLLIE_LOCALES.get(payment.debtor.language, "nl_NL"),
+        "metadata": _metadata(organization, payment, invoices),
+    }
+    try:
+        # The row's id as idempotency key: a retried request never makes a second payment at Mollie.
+        created = mollie_client(organization).payments.create(request, idempotency_key=str(payment.public_id))
+    except MollieError as error:
+        _create_failed(organization, payment, error)
+    result = mollie_payment(dict(created))
+    if not MOLLIE_PAYMENT_ID.match(result.id):
+        _create_failed(organization, payment, None)
+    return result
+
+
+def _create_failed(organization: Organization, payment: OnlinePayment, error: Exception | None) -> NoReturn:
+    logger.warning(
+        "mollie.create_failed",
+        extra={"online_payment": payment.pk, "error": type(error).__name__ if error else "no payment id"},
+    )
+    OnlinePayment.objects.for_organization(organization).filter(pk=payment.pk).update(
+        status=OnlinePaymentStatus.FAILED, problem="create_failed", updated_at=timezone.now()
+    )
+    raise MollieUnavailable(_("Online payment is not available at the moment. Please try again later.")) from error
+
+
+# --- the webhook ----------------------------------------------------------------------------------------
+
+
+def _mollie_fetch(organization: Organization, mollie_id: str) -> MolliePayment:
+    try:
+        fetched = mollie_client(organization).payments.get(mollie_id)
+    except MollieError as error:
+        logger.warning("mollie.fetch_failed", extra={"mollie_id": mollie_id, "error": type(error).__name__})
+        raise MollieUnavailable(_("Online payment is not available at the moment. Please try again later.")) from error
+    return mollie_payment(dict(fetched))
+
+
+def _mismatch(organization: Organization, payment: OnlinePayment, fetched: MolliePayment) -> str:
+    """Why Mollie's answer does not fit our row (nothing is booked then), or "" when it does."""
+    metadata = fetched.metadata
+    if fetched.id != payment.mollie_id:
+        return "id_mismatch"
+    if metadata.get("organization") != str(organization.public_id) or metadata.get("online_payment") != str(
+        payment.public_id
+    ):
+        return "metadata_mismatch"
+    stored_invoices = _stored_invoice_ids(organization, payment)
+    if not stored_invoices:
+        return "no_invoices"
+    if "invoices" in metadata and _invoice_ids(metadata["invoices"]) != stored_invoices:
+        return "metadata_mismatch"
+    if fetched.currency != payment.currency or fetched.amount != payment.amount:
+        return "amount_mismatch"
+    if _known_status(fetched.status) is None:
+        return "unknown_status"
+    return ""
+
+
+def _invoice_ids(value: object) -> set[str]:
+    return {str(item) for item in value} if isinstance(value, list) else set()
+
+
+def _stored_invoice_ids(organization: Organization, payment: OnlinePayment) -> set[str]:
+    rows = Invoice.objects.for_organization(organization).filter(online_payments=payment)
+    return {str(public_id) for public_id in rows.values_list("public_id", flat=True)}
+
+
+def _known_status(status: str) -> str | None:
+    return status if status in OnlinePaymentStatus.values else None
+
+
+def _next_status(current: str, reported: str) -> str:
+    """The status to keep: Mollie's, unless it would move the payment back (a webhook applied late)."""
+    if current in ONLINE_PAYMENT_FINAL_STATUSES or STATUS_RANK[reported] < STATUS_RANK[current]:
+        if reported != current:
+            logger.info("mollie.status_not_moved_back", extra={"current": current, "reported": reported})
+        return current
+    return reported
+
+
+def _book(organization: Organization, payment: OnlinePayment, fetched: MolliePayment) -> None:
+    """Record the paid amount on the payment's invoices, oldest first (the row is locked by the caller)."""
+    invoices = list(
+        Invoice.objects.for_organization(organization)
+        .filter(online_payments=payment)
+        .order_by(*OLDEST_FIRST)
+        .select_for_update(of=("self",))  # in one order, so two bookings on the same invoices cannot deadlock
+    )
+    open_amounts = [
+        invoice.open_amount if invoice.status == InvoiceStatus.OPEN else Decimal("0.00") for invoice in invoices
+    ]
+    day = local_today(organization.time_zone, fetched.paid_at)
+    for invoice, share in zip(invoices, allocate_oldest_first(payment.amount, open_amounts), strict=True):
+        if share > 0:
+            payment_record(
+                organization=organization,
+                invoice=invoice,
+                amount=share,
+                date=day,
+                source=PaymentSource.MOLLIE,
+                reference=f"{payment.mollie_id}:{invoice.number}",
+            )
+    logger.info("mollie.payment_booked", extra={"online_payment": payment.pk, "invoices": len(invoices)})

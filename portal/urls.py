@@ -1,0 +1,11 @@
+"""The debtor portal under /p/<token>/ (included from outstanding.urls)."""
+
+from django.urls import path
+
+from portal.views import pages
+
+urlpatterns = [
+    path("", pages.portal_home, name="portal_home"),
+    path("statement.pdf", pages.portal_statement, name="portal_statement"),
+    path("invoices/<uuid:invoice_id>/pdf/", pages.portal_invoice_pdf, name="portal_invoice_pdf"),
+]

@@ -1,0 +1,1 @@
+"""The debtor's pages, reached only through a token link (no account, no session)."""

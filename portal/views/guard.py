@@ -1,0 +1,87 @@
+"""What every portal response goes through: the rate limit, the token, the language and the headers.
+
+A wrong, expired or revoked token, or another debtor's invoice, all answer the same plain 404 page, so a
+visitor learns nothing from the difference. Portal pages are never indexed, never send a referrer
+(the token is in the URL), and are never kept by a shared cache.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.models import PortalAccess
+from portal.ratelimit import portal_request_allowed
+from portal.selectors import portal_access_for_token
+
+PORTAL_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+LANGUAGES = ("nl", "en")
+
+PortalView = Callable[..., HttpResponseBase]
+
+
+class PortalRequest(HttpRequest):
+    """What a view decorated with :func:`portal_view` receives (for type checkers)."""
+
+    portal_access: PortalAccess
+    portal_language: str
+
+
+def portal_language(request: HttpRequest, access: PortalAccess | None) -> str:
+    """``?lang=en`` or ``?lang=nl`` wins; else the debtor's language; else Dutch."""
+    asked = request.GET.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    if access is not None and access.debtor.language in LANGUAGES:
+        return access.debtor.language
+    return "nl"
+
+
+def with_portal_headers(response: HttpResponseBase, language: str) -> HttpResponseBase:
+    for name, value in PORTAL_HEADERS.items():
+        response[name] = value
+    response["Content-Language"] = language
+    return response
+
+
+def plain_page(request: HttpRequest, template: str, status: int) -> HttpResponseBase:
+    language = portal_language(request, None)
+    with translation.override(language):
+        html = render_to_string(template, {"language": language})
+    return with_portal_headers(HttpResponse(html, status=status), language)
+
+
+def not_found(request: HttpRequest) -> HttpResponseBase:
+    return plain_page(request, "portal/not_found.html", 404)
+
+
+def portal_view(view: PortalView) -> PortalView:
+    """Decorate a portal view taking ``token`` from the URL; only GET and HEAD."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not portal_request_allowed(request):
+            return plain_page(request, "portal/too_many_requests.html", 429)
+        if request.method not in ("GET", "HEAD"):
+            return with_portal_headers(HttpResponse(status=405, headers={"Allow": "GET, HEAD"}), "nl")
+        access = portal_access_for_token(token)
+        if access is None:
+            return not_found(request)
+        language = portal_language(request, access)
+        request.portal_access = access  # type: ignore[attr-defined]
+        request.portal_language = language  # type: ignore[attr-defined]
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        return with_portal_headers(response, language)
+
+    return wrapper
