@@ -13,8 +13,10 @@ field's file was refused and how large it was when it was dropped, so the error 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
@@ -55,3 +57,15 @@ class BoundedUploadHandler(FileUploadHandler):
         refused: dict[str, int] = getattr(self.request, REFUSED_ATTRIBUTE, {})
         refused[self.field_name] = received
         setattr(self.request, REFUSED_ATTRIBUTE, refused)
+
+
+class RefusedUploadForm(forms.Form):
+    """A form whose ``file`` the upload handler may have dropped for its size (``refused``: the sizes
+    :func:`uploads_refused` reports per field). The field then is not "required": the form's
+    ``clean_file`` says the file was too large instead of asking to choose one."""
+
+    def __init__(self, *args: Any, refused: Mapping[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused_size = (refused or {}).get("file")
+        if self.refused_size is not None:
+            self.fields["file"].required = False

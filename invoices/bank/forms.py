@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -10,10 +9,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from outstanding.uploads import max_file_bytes
+from outstanding.uploads import RefusedUploadForm, max_file_bytes
 
 
-class BankStatementUploadForm(forms.Form):
+class BankStatementUploadForm(RefusedUploadForm):
     """The upload. ``refused`` (``outstanding.uploads.uploads_refused``) names a file dropped for its size."""
 
     file = forms.FileField(
@@ -22,12 +21,6 @@ class BankStatementUploadForm(forms.Form):
         help_text=_("The CAMT.053 file (XML) your bank's internet banking exports."),
         error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")},
     )
-
-    def __init__(self, *args: Any, refused: Mapping[str, int] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.refused_size = (refused or {}).get("file")
-        if self.refused_size is not None:
-            self.fields["file"].required = False  # clean_file says why it is missing
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile | None = self.cleaned_data["file"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invoices.imports.fields import FIELDS, mapping_missing
 from invoices.imports.reading import ACCEPT, ImportFileError, check_size, file_kind, file_too_large, max_upload_bytes
-from outstanding.uploads import max_file_bytes
+from outstanding.uploads import RefusedUploadForm, max_file_bytes
 
 NOT_IN_FILE = ""
 HELP = {
@@ -24,7 +23,7 @@ HELP = {
 }
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(RefusedUploadForm):
     """The upload. ``refused`` (from ``outstanding.uploads.uploads_refused``) names a file that was
     dropped while streaming in for being too large, so the error says so instead of "choose a file"."""
 
@@ -34,12 +33,6 @@ class ImportUploadForm(forms.Form):
         help_text=_("CSV or Excel (.xlsx) with one invoice per row, or e-invoices (UBL .xml, or a .zip of them)."),
         error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")},
     )
-
-    def __init__(self, *args: Any, refused: Mapping[str, int] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.refused_size = (refused or {}).get("file")
-        if self.refused_size is not None:
-            self.fields["file"].required = False  # clean_file says why it is missing
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile | None = self.cleaned_data["file"]
