@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from invoices.api import DebtorViewSet, InvoiceViewSet, PaymentViewSet
 from outstanding.api.exceptions import not_found_view
@@ -16,7 +17,7 @@ from outstanding.api.schema import ApiDocsView
 from reminders.api import ReminderActivateView, ReminderDeactivateView, ReminderViewSet
 
 
-def without_slash(view: type) -> type:
+def without_slash(view: type[APIView]) -> type[APIView]:
     """The same endpoint also without its trailing slash (as the docs spell it), left out of the schema:
     a POST cannot follow Django's redirect to the slashed URL."""
     hidden = extend_schema(exclude=True)
