@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 
 from portal.models import PortalAccess
 from portal.ratelimit import portal_request_allowed
@@ -26,6 +27,8 @@ PORTAL_HEADERS = {
     "Cache-Control": "private, no-store",
 }
 LANGUAGES = ("nl", "en")
+READ_METHODS = ("GET", "HEAD")
+FORM_METHODS = ("POST",)
 
 PortalView = Callable[..., HttpResponseBase]
 
@@ -67,13 +70,25 @@ def not_found(request: HttpRequest) -> HttpResponseBase:
 
 def portal_view(view: PortalView) -> PortalView:
     """Decorate a portal view taking ``token`` from the URL; only GET and HEAD."""
+    return _guarded(view, READ_METHODS)
 
+
+def portal_form_view(view: PortalView) -> PortalView:
+    """Like :func:`portal_view`, for a form's POST only.
+
+    Exempt from Django's CSRF check, which needs a cookie and the portal sets none. The view must check
+    the signed form token of :mod:`portal.views.form_token` instead (a form we rendered for this link).
+    """
+    return csrf_exempt(_guarded(view, FORM_METHODS))
+
+
+def _guarded(view: PortalView, methods: tuple[str, ...]) -> PortalView:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not portal_request_allowed(request):
             return plain_page(request, "portal/too_many_requests.html", 429)
-        if request.method not in ("GET", "HEAD"):
-            return with_portal_headers(HttpResponse(status=405, headers={"Allow": "GET, HEAD"}), "nl")
+        if request.method not in methods:
+            return with_portal_headers(HttpResponse(status=405, headers={"Allow": ", ".join(methods)}), "nl")
         access = portal_access_for_token(token)
         if access is None:
             return not_found(request)

@@ -12,11 +12,20 @@ from outstanding.access import stored_file_or_404
 from outstanding.calendar import local_today
 from portal.selectors import portal_invoice, portal_overview, portal_timeline
 from portal.statement import statement_pdf
+from portal.views.bank_transfer import bank_transfer
 from portal.views.guard import PortalRequest, not_found, portal_view
+from portal.views.pay_form import pay_form
 
 
 @portal_view
 def portal_home(request: PortalRequest) -> HttpResponse:
+    return home_page(request)
+
+
+def home_page(
+    request: PortalRequest, *, pay_error: str = "", chosen: set[str] | None = None, status: int = 200
+) -> HttpResponse:
+    """The portal page; the pay form shows ``pay_error`` and keeps the debtor's choice when it failed."""
     access = request.portal_access
     overview = portal_overview(access=access, today=local_today(access.organization.time_zone))
     return render(
@@ -27,7 +36,11 @@ def portal_home(request: PortalRequest) -> HttpResponse:
             "timeline": portal_timeline(access=access),
             "language": request.portal_language,
             "other_language": "en" if request.portal_language == "nl" else "nl",
+            "pay": pay_form(access, overview, chosen=chosen, error=pay_error),
+            "pay_error": pay_error,  # shown on its own when nothing is left to offer in the form
+            "transfer": bank_transfer(access, overview),
         },
+        status=status,
     )
 
 
