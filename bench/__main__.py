@@ -15,7 +15,17 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-BENCHMARKS: list[str] = ["dunning", "large_org", "ubl", "letters", "imports", "week_ahead", "fairness", "bank"]
+BENCHMARKS: list[str] = [
+    "dunning",
+    "large_org",
+    "ubl",
+    "letters",
+    "imports",
+    "week_ahead",
+    "fairness",
+    "portal",
+    "bank",
+]
 
 
 def _bench_database_url(url: str) -> tuple[str, str, str]:
