@@ -7,10 +7,12 @@ invoices: one invoice with a suitable number gets its RF creditor reference, sev
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum import iso11649
@@ -63,9 +65,19 @@ def bank_transfer(access: PortalAccess, overview: PortalOverview) -> BankTransfe
     )
 
 
+# Drawing the QR code is most of the page's work (about 50 ms); the same payment data gives the same
+# image, so it is kept by its payload (a changed amount, name or reference is another payload).
+QR_CACHE_SECONDS = 24 * 60 * 60
+
+
 def _qr(name: str, iban: str, amount: Decimal, structured: str, text: str) -> str:
     try:
         payload = epc_payload(name=name, iban=iban, amount=amount, reference=structured, text=text)
-        return qr_data_uri(epc_qr(payload))
     except ValueError:  # e.g. a name of control characters only: the block still shows the details
         return ""
+    key = f"portal:epc-qr:v1:{hashlib.sha256(payload).hexdigest()}"
+    image: str | None = cache.get(key)
+    if image is None:
+        image = qr_data_uri(epc_qr(payload))
+        cache.set(key, image, QR_CACHE_SECONDS)
+    return image
