@@ -1,5 +1,5 @@
 """Writes of the debtor portal: issuing and revoking links."""
 
-from portal.services.access import portal_access_revoke, portal_link_for_reminder, portal_link_issue, portal_url
+from portal.services.access import portal_access_revoke, portal_link_issue, portal_url
 
-__all__ = ["portal_access_revoke", "portal_link_for_reminder", "portal_link_issue", "portal_url"]
+__all__ = ["portal_access_revoke", "portal_link_issue", "portal_url"]

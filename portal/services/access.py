@@ -55,20 +55,6 @@ def portal_link_issue(
     return portal_url(token)
 
 
-def portal_link_for_reminder(*, reminder: Reminder) -> str:
-    """The link for one outgoing reminder, opening on the invoices it is about."""
-    from reminders.rendering.context import is_about  # a pure rule; imported late: reminders imports us
-
-    about = [
-        invoice_id
-        for invoice_id, step_kind in reminder.items.values_list("invoice_id", "step_kind")
-        if is_about(reminder.kind, step_kind)
-    ]
-    return portal_link_issue(
-        organization=reminder.organization, debtor=reminder.debtor, reminder=reminder, invoice_ids=about
-    )
-
-
 def portal_access_revoke(*, debtor: Debtor, now: dt.datetime | None = None) -> int:
     """The creditor closes the portal for ``debtor``: every link issued so far stops working at once.
 

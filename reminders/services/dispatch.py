@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from invoices.models import InvoiceStatus
 from outstanding.calendar import local_today
 from outstanding.models import Language
-from portal.services import portal_link_for_reminder
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import Channel, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, TemplateOverBudget, render_reminder
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
+from reminders.services.portal_links import reminder_portal_link
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     try:
         with translation.override(reminder.organization.default_language):
             # A link of its own per message (only its hash is kept), committed before it goes out.
-            message = render_reminder(reminder, portal_url=portal_link_for_reminder(reminder=reminder))
+            message = render_reminder(reminder, portal_url=reminder_portal_link(reminder=reminder))
             reference = channel_module(reminder.channel).deliver(reminder, message)
     except TemporaryFailure as exc:
         return _failed(reminder, str(exc), temporary=True)

@@ -27,13 +27,13 @@ from django.utils.translation import gettext_noop
 from invoices.models import InvoiceStatus
 from outstanding.calendar import local_today
 from outstanding.models import Organization, User
-from portal.services import portal_link_for_reminder
 from reminders.channels import letter as layout
 from reminders.models import Channel, LetterBatch, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, TemplateOverBudget, payment_term_days, render_reminder
 from reminders.selectors.letters import letters_waiting
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
+from reminders.services.portal_links import reminder_portal_link
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _prepare(reminder: Reminder, date: dt.date, *, hold_reason: str) -> _Printab
     try:
         with transaction.atomic():  # a savepoint: a database error here must not break the batch's transaction
             # The printed link and its QR code; rolled back with the batch if printing fails.
-            message = render_reminder(reminder, today=date, portal_url=portal_link_for_reminder(reminder=reminder))
+            message = render_reminder(reminder, today=date, portal_url=reminder_portal_link(reminder=reminder))
             letter = layout.letter_build(reminder=reminder, message=message, date=date)
     except SoftTimeLimitExceeded:
         raise  # the task's time is up: the batch rolls back and every letter waits for the next run
