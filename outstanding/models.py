@@ -6,16 +6,18 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outstanding.fields import EncryptedTextField
 from outstanding.files import LOGO_CONTENT_TYPES, LOGO_FOLDER, UnguessableName, public_storage
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -98,6 +100,29 @@ class Organization(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Amsterdam")
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    # The debtor portal and payments (settings page "Portaal en betalen", PATCH /api/v1/organization/).
+    # The organization's own Mollie key: encrypted at rest, write-only, never shown again.
+    mollie_api_key = EncryptedTextField(_("Mollie API key"), blank=True, default="")
+    # Part payments online: the smallest amount a debtor may pay; empty = only whole invoices.
+    online_payment_minimum = models.DecimalField(
+        _("minimum part payment"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("1.00"))],
+    )  # fmt: skip
+    # "I have paid": how long the invoice is held while the creditor checks the proof.
+    payment_claim_hold_days = models.PositiveSmallIntegerField(
+        _("hold after 'I have paid' (days)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    # Payment arrangements proposed in the portal: limits, and whether proposals within them are approved.
+    arrangement_max_terms = models.PositiveSmallIntegerField(
+        _("most monthly terms"), default=6, validators=[MinValueValidator(0), MaxValueValidator(36)]
+    )  # 0: no proposals from the portal
+    arrangement_min_term_amount = models.DecimalField(
+        _("smallest term amount"), max_digits=12, decimal_places=2, default=Decimal("25.00"),
+        validators=[MinValueValidator(Decimal("1.00"))],
+    )  # fmt: skip
+    arrangement_auto_approve = models.BooleanField(
+        _("approve proposals within the limits automatically"), default=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
