@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 EMBEDDED := $(BIN)/python -m outstanding.embedded run --
+# uv installs the packages in seconds instead of minutes: a uv on the PATH, else one put in the venv
+# (one small wheel); when neither works, pip does it all.
+UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+UV_FOUND := { test -x $(UV) || $(BIN)/python -m pip install --quiet uv >/dev/null 2>&1; } && $(UV) --version >/dev/null 2>&1
 # Runtime libraries WeasyPrint needs (Debian/Ubuntu); installed only when missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 
@@ -21,9 +25,15 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	@echo "==> [1/2] Python environment in $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> [2/2] Outstanding and its packages (uv when it can be had, else pip; a minute or two)"
+	@if $(UV_FOUND); then \
+	  $(UV) pip install --python $(BIN)/python -e '.[dev]' 2>&1 | grep -v '^ [+-] ' ; test $${PIPESTATUS[0]} -eq 0; \
+	else \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  echo "    (pip: this takes a few minutes)" && $(BIN)/python -m pip install --quiet -e '.[dev]'; \
+	fi
 	@touch $@
 
 system-deps:

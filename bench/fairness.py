@@ -55,7 +55,7 @@ def _server(port: int) -> subprocess.Popen[bytes]:
         try:
             if requests.get(f"http://127.0.0.1:{port}/health/", timeout=2).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a first answer slow on a busy machine
             time.sleep(0.3)
     process.kill()
     raise RuntimeError("gunicorn did not start")

@@ -182,7 +182,12 @@ class PaymentSource(models.TextChoices):
 
 
 class Payment(TenantModel):
-    """Money received against one invoice. Recorded only through ``payment_record``."""
+    """Money received against one invoice. Recorded only through ``payment_record``.
+
+    One kind is negative: an online payment refunded or charged back takes money back, recorded by
+    ``payment_reverse`` as a row of its own, so the history shows both and the payments of an
+    invoice still add up to what it received.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice"))
@@ -197,7 +202,10 @@ class Payment(TenantModel):
         verbose_name_plural = _("payments")
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | (Q(amount__lt=0) & Q(source="mollie")),
+                name="payment_amount_positive_or_online_reversal",
+            ),
             # Webhooks and imports deliver the same payment more than once: one row per reference.
             models.UniqueConstraint(
                 fields=["organization", "source", "reference"],
@@ -339,6 +347,10 @@ class OnlinePayment(TenantModel):
     # What Mollie reports refunded or charged back on a paid payment (it stays "paid" then).
     amount_refunded = models.DecimalField(_("refunded"), default=Decimal("0.00"), **MONEY)
     amount_charged_back = models.DecimalField(_("charged back"), default=Decimal("0.00"), **MONEY)
+    # Refunded plus charged back as far as it was acted on (the most Mollie reported), and what of it was
+    # taken back from the invoices (at most what was booked): a replayed webhook reverses nothing twice.
+    reversals_handled = models.DecimalField(_("refunds and chargebacks handled"), default=Decimal("0.00"), **MONEY)
+    amount_reversed = models.DecimalField(_("taken back from the invoices"), default=Decimal("0.00"), **MONEY)
     # Why a webhook was refused (amount_mismatch, metadata_mismatch, create_failed); empty when all is well.
     problem = models.CharField(_("problem"), max_length=30, blank=True)
     booked_at = models.DateTimeField(_("booked"), null=True, blank=True)
@@ -353,6 +365,16 @@ class OnlinePayment(TenantModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="online_payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(booked_at__isnull=True) | Q(status="paid"), name="online_payment_booked_only_when_paid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_reversed__gte=0)
+                & Q(amount_reversed__lte=F("amount"))
+                & Q(reversals_handled__gte=F("amount_reversed")),
+                name="online_payment_reversed_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_reversed=0) | Q(booked_at__isnull=False),
+                name="online_payment_reversed_only_when_booked",
             ),
         ]
         indexes = [models.Index(fields=["organization", "debtor", "created_at"], name="online_payment_debtor_idx")]

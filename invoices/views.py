@@ -36,6 +36,8 @@ from outstanding.access import (
 )
 from outstanding.calendar import local_today
 from outstanding.models import Role
+from portal.forms import creditor_thread_forms
+from portal.selectors import invoice_thread
 from reminders.forms.flows import DebtorFlowForm
 from reminders.selectors.flows import FlowSource, debtor_flow_reason, debtor_flow_state
 from reminders.selectors.reminders import reminder_timeline
@@ -277,7 +279,9 @@ def _invoice_detail(
     invoice: Invoice,
     payment_form: PaymentForm | None = None,
     pause_form: PauseForm | None = None,
+    thread_forms: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
+    """The invoice page; a form that failed comes back bound (``thread_forms``: the debtor conversation's)."""
     organization, today = request.organization, _today(request)
     if payment_form is None and request.membership.can_edit:
         suggested = invoice.open_amount or None  # nothing open: no amount to suggest
@@ -295,8 +299,13 @@ def _invoice_detail(
             "pause_form": pause_form or PauseForm(today=today),
             "findings": checks.invoice_findings(invoice, organization),
             "timeline": reminder_timeline(organization=organization, invoice=invoice)[:TIMELINE_SIZE],
+            "debtor_thread": invoice_thread(organization=organization, invoice=invoice),
+            "thread_forms": creditor_thread_forms(thread_forms),
         },
     )
+
+
+invoice_detail_page = _invoice_detail  # for the portal's thread views, which show this page again on an error
 
 
 def _to_invoice(request: OrganizationRequest, invoice: Invoice) -> HttpResponse:

@@ -237,7 +237,21 @@ class OrganizationAdmin(PublicIdSearchMixin, admin.ModelAdmin):
         (_("Registration"), {"fields": ("kvk_number", "vat_id", "iban")}),
         (_("Contact"), {"fields": ("email", "phone")}),
         (_("Preferences"), {"fields": ("time_zone", "default_language", "created_at")}),
+        (
+            _("Portal and payments"),
+            {
+                "fields": (
+                    "online_payment_minimum",
+                    "payment_claim_hold_days",
+                    "arrangement_max_terms",
+                    "arrangement_min_term_amount",
+                    "arrangement_auto_approve",
+                )
+            },
+        ),
     )
+    # The organization's Mollie key is a secret: never shown, not even to staff (set in the settings).
+    exclude = ("mollie_api_key",)
     inlines = (MembershipInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:

@@ -14,6 +14,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # invoices/connector_tasks.py (accounting connectors) lives beside invoices/tasks.py.
 app.autodiscover_tasks(related_name="connector_tasks")
+# invoices/payments/tasks.py (online payments): a package inside the invoices app.
+app.autodiscover_tasks(["invoices.payments"])
 
 # Times are Europe/Amsterdam (CELERY_TIMEZONE).
 app.conf.beat_schedule = {

@@ -19,11 +19,18 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def stage(what: str) -> None:
+    print(f"==> {what}", flush=True)
+
+
 def main() -> int:
     os.environ.setdefault("DEBUG", "1")
     port = os.environ.setdefault("PORT", "8000")
+    stage("database tables (migrate)")
     manage("migrate", "--no-input", "-v", "0")
+    stage("demo organization (seed_demo, only the first time)")
     manage("seed_demo", "--once")
+    stage("web, worker and beat (honcho)")
     email = os.environ.get("DEMO_USER_EMAIL", "demo@outstanding.test")
     password = os.environ.get("DEMO_USER_PASSWORD", "outstanding-demo")
     print(

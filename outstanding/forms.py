@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -103,6 +104,93 @@ class OrganizationCreateForm(OrganizationForm):
 
     class Meta(OrganizationForm.Meta):
         fields = ["name", "legal_name", "kvk_number", "vat_id", "default_language"]
+
+
+# Mollie's API keys: "live_" or "test_" and at least 30 letters and digits (an OAuth "access_" token is
+# not a key). Checked here so that the settings page and the API refuse a typo before any payment starts.
+MOLLIE_API_KEY_FORMAT = re.compile(r"^(live|test)_[A-Za-z0-9]{30,}$")
+MOLLIE_API_KEY_MAX_LENGTH = 100
+MOLLIE_KEY_SHOWN_CHARACTERS = 4
+
+
+MOLLIE_API_KEY_FORMAT_MESSAGE = _(
+    "This is not a Mollie API key. It starts with live_ or test_ followed by at least 30 letters "
+    "and digits; copy it from your Mollie dashboard (Developers, API keys)."
+)
+
+
+def clean_mollie_api_key(value: str) -> str:
+    """The key without surrounding spaces; refused unless it looks like a Mollie API key."""
+    value = (value or "").strip()
+    if len(value) > MOLLIE_API_KEY_MAX_LENGTH or not MOLLIE_API_KEY_FORMAT.match(value):
+        raise forms.ValidationError(MOLLIE_API_KEY_FORMAT_MESSAGE, code="mollie_api_key_format")
+    return value
+
+
+def mollie_api_key_ending(key: str) -> str:
+    """The last characters of a stored key, so its owner can tell which one it is without seeing it."""
+    return key[-MOLLIE_KEY_SHOWN_CHARACTERS:] if key else ""
+
+
+class PortalPaymentSettingsForm(forms.ModelForm):
+    """Settings page "Portal and payments" and ``PATCH /api/v1/organization/``: the Mollie key and the limits.
+
+    The key is write-only: the field is never filled in from what is stored, an empty field keeps the
+    stored key, and ``remove_mollie_api_key`` clears it (debtors can no longer pay online then).
+    """
+
+    mollie_api_key = forms.CharField(
+        label=_("Mollie API key"),
+        required=False,
+        strip=True,  # the length is checked by clean_mollie_api_key, with its own clear message
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "From your Mollie dashboard (Developers, API keys): live_… to receive money, test_… to try it out. "
+            "Debtors pay into your own Mollie account. Leave empty to keep the current key."
+        ),
+    )
+    remove_mollie_api_key = forms.BooleanField(
+        label=_("Remove the Mollie API key (debtors can no longer pay online)"), required=False
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "online_payment_minimum",
+            "payment_claim_hold_days",
+            "arrangement_max_terms",
+            "arrangement_min_term_amount",
+            "arrangement_auto_approve",
+        ]
+        help_texts = {
+            "online_payment_minimum": _("Empty: debtors pay whole invoices only."),
+            "payment_claim_hold_days": _(
+                'After a debtor says "I have paid", no reminders go out for this many days while you check.'
+            ),
+            "arrangement_max_terms": _("0: debtors cannot propose an arrangement in the portal."),
+        }
+
+    def clean_mollie_api_key(self) -> str:
+        value = self.cleaned_data.get("mollie_api_key") or ""
+        return clean_mollie_api_key(value) if value else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("remove_mollie_api_key") and cleaned.get("mollie_api_key"):
+            raise forms.ValidationError(
+                _("Enter a new Mollie API key or remove the current one, not both."), code="mollie_api_key_both"
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> Organization:
+        organization = super().save(commit=False)
+        if self.cleaned_data.get("remove_mollie_api_key"):
+            organization.mollie_api_key = ""
+        elif self.cleaned_data.get("mollie_api_key"):
+            organization.mollie_api_key = self.cleaned_data["mollie_api_key"]
+        if commit:
+            organization.save()
+        return organization
 
 
 class InvitationForm(forms.Form):

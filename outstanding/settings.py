@@ -375,11 +375,19 @@ MONEYBIRD_CLIENT_ID = env.str("MONEYBIRD_CLIENT_ID", default="")
 MONEYBIRD_CLIENT_SECRET = env.str("MONEYBIRD_CLIENT_SECRET", default="")
 
 # --- Payments: iDEAL through Mollie (invoices.payments, issue 9) ---------------------------------------
-# One platform API key for now (test_... or live_...); per-organization keys come with a field of their
-# own. Empty: online payment is not offered. The endpoint is where the client talks to (tests: a fake).
+# Each organization enters its own Mollie key (settings "Portal and payments", PATCH /api/v1/organization/).
+# MOLLIE_API_KEY is a platform key for development only: organizations without a key of their own use it
+# when MOLLIE_PLATFORM_KEY_FALLBACK is on, which is refused with DEBUG off (outside tests). The endpoint
+# is where the client talks to (tests: a fake).
 MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
+MOLLIE_PLATFORM_KEY_FALLBACK = env.bool("MOLLIE_PLATFORM_KEY_FALLBACK", default=False)
+if MOLLIE_PLATFORM_KEY_FALLBACK and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "MOLLIE_PLATFORM_KEY_FALLBACK is for development only: with DEBUG off every organization uses its own key."
+    )
 MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="https://api.mollie.com").rstrip("/")
 # Seconds to wait for Mollie's answer (connect and read each): the webhook must answer quickly.
 MOLLIE_TIMEOUT_SECONDS = env.int("MOLLIE_TIMEOUT_SECONDS", default=5)
-# Smallest part payment a debtor may make online; empty: only whole open amounts can be paid.
-MOLLIE_PARTIAL_PAYMENT_MINIMUM = env.str("MOLLIE_PARTIAL_PAYMENT_MINIMUM", default="")
+# Where Mollie's checkout lives: the portal's pay form redirects there, so its CSP form-action allows it
+# (Chromium applies form-action to the redirect after a form post).
+MOLLIE_CHECKOUT_ORIGIN = env.str("MOLLIE_CHECKOUT_ORIGIN", default="https://www.mollie.com").rstrip("/")

@@ -11,6 +11,7 @@ from reminders.views import hooks as reminder_hooks
 organization_patterns: list[URLPattern | URLResolver] = [
     path("", views.organization_home, name="organization_home"),
     path("settings/", views.organization_settings, name="organization_settings"),
+    path("settings/portal-and-payments/", views.portal_payment_settings, name="portal_payment_settings"),
     path("members/", views.member_list, name="member_list"),
     path("members/invite/", views.member_invite, name="member_invite"),
     path("members/<uuid:membership_id>/role/", views.member_role, name="member_role"),
@@ -23,6 +24,7 @@ organization_patterns: list[URLPattern | URLResolver] = [
     path("", include("invoices.urls")),
     path("", include("reminders.urls")),
     path("", include("portal.creditor_urls")),
+    path("", include("collection.urls")),
 ]
 
 urlpatterns = [

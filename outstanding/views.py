@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from invoices import checks
 from invoices import selectors as invoice_selectors
-from outstanding import services
+from outstanding import attention, services
 from outstanding.access import OrganizationRequest, organization_view, post_only
 from outstanding.calendar import local_today
 from outstanding.forms import (
@@ -29,7 +29,9 @@ from outstanding.forms import (
     InvitationTokenForm,
     OrganizationCreateForm,
     OrganizationForm,
+    PortalPaymentSettingsForm,
     RoleForm,
+    mollie_api_key_ending,
     role_choices_up_to,
 )
 from outstanding.models import Invitation, Membership, Organization, Role, User
@@ -83,12 +85,13 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
     today = local_today(organization.time_zone)
     # Two aggregates over every open invoice (tens of milliseconds for 200,000 invoices): stored until
     # an invoice or debtor of the organization changes (the change log the triggers keep).
-    totals, finding_counts = changes.cached_while_unchanged(
+    totals, finding_counts, waiting = changes.cached_while_unchanged(
         organization,
         f"home:{today.isoformat()}",
         lambda: (
             invoice_selectors.receivables_totals(organization=organization, today=today),
             invoice_selectors.invoice_finding_counts(organization=organization),
+            attention.waiting_counts(organization=organization),
         ),
     )
     most_overdue = invoice_selectors.invoice_list(
@@ -99,6 +102,7 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
         "outstanding/organization_home.html",
         {
             "totals": totals,
+            "waiting": attention.waiting_items(organization=organization, counts=waiting),
             "most_overdue": most_overdue,
             "today": today,
             # What to fix so invoices hold up in a collection case: the organization's own data first.
@@ -136,6 +140,24 @@ def organization_settings(request: OrganizationRequest) -> HttpResponse:
             field.disabled = True
     context = {"form": form, "can_manage": can_manage, "findings": findings, "findings_by_field": _by_field(findings)}
     return render(request, "outstanding/organization_settings.html", context)
+
+
+@organization_view(Role.ADMIN)
+def portal_payment_settings(request: OrganizationRequest) -> HttpResponse:
+    """ "Portal and payments": the organization's Mollie key (write-only) and its portal limits; admins only.
+
+    The key is a secret that moves money: members and viewers do not even read this page (403), and
+    nobody sees the key again after saving it, only its last characters.
+    """
+    organization = request.organization
+    form = PortalPaymentSettingsForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("portal_payment_settings", org_id=organization.public_id)
+    stored_key = Organization.objects.filter(pk=organization.pk).values_list("mollie_api_key", flat=True).get()
+    context = {"form": form, "mollie_key_ending": mollie_api_key_ending(stored_key)}
+    return render(request, "outstanding/portal_payment_settings.html", context)
 
 
 def _by_field(findings: list[checks.Finding]) -> dict[str, list[checks.Finding]]:

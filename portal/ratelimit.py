@@ -9,7 +9,8 @@ tells nothing about a token.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from outstanding.http import client_address
@@ -28,11 +29,34 @@ def portal_request_allowed(request: HttpRequest) -> bool:
     limit, duration = portal_rate()
     # No address to tell (a broken proxy chain): such requests share one allowance.
     key = f"portal:requests:{client_address(request) or 'unknown'}"
+    backend = caches["default"]
+    count = _redis_count(backend, key, duration) if isinstance(backend, RedisCache) else _cache_count(key, duration)
+    return count <= limit
+
+
+def _redis_count(backend: RedisCache, key: str, duration: int) -> int:
+    """The window's count with this request, in one round trip (every portal request pays it).
+
+    Opening the window and counting run as one MULTI: the window opens with the first request and its
+    expiry stays (INCR keeps it), so the window does not slide. Django stores integers as plain Redis
+    integers, so this counter is the same one ``cache.add``/``cache.incr`` would keep.
+    """
+    redis_key = backend.make_and_validate_key(key)
+    # Django's cache API has no pipeline: the backend's own client (its pool, its server for the key).
+    client = backend._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
+    with client.pipeline() as pipeline:
+        pipeline.set(redis_key, 0, ex=duration, nx=True)
+        pipeline.incr(redis_key)
+        _opened, count = pipeline.execute()
+    return int(count)
+
+
+def _cache_count(key: str, duration: int) -> int:
+    """The same with any other cache backend (tests and development use the local-memory one)."""
     if cache.add(key, 1, duration):  # counting it keeps the expiry: the window does not slide
-        return limit >= 1
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, duration)
-        count = 1
-    return count <= limit
+        return 1

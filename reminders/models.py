@@ -307,6 +307,36 @@ class ReminderItem(TenantModel):
         return f"{self.invoice_id} in {self.reminder_id}"
 
 
+class BundleReference(TenantModel):
+    """The one structured payment reference (ISO 11649, "RF…") of a set of a debtor's invoices.
+
+    A message about several invoices, and the portal's transfer block for them, ask for this reference;
+    the same set gets the same reference however often it is printed or shown (one row per set), and
+    the bank matcher resolves it to exactly these invoices with one read of the (organization,
+    reference) index (``invoices.bank.selectors``). The reference's body has a form no invoice
+    number's reference can have (``reminders.channels.letter.payment``). ``invoice_set`` is the sha256
+    of the sorted public ids: the portal knows its invoices by public id and finds the row in one read.
+    Rows are never changed: a later set (one invoice paid meanwhile) is another row.
+    """
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(_("payment reference"), max_length=25, editable=False)
+    invoice_ids = ArrayField(models.BigIntegerField(), editable=False)
+    invoice_set = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bundle payment reference")
+        verbose_name_plural = _("bundle payment references")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "reference"], name="bundle_reference_unique"),
+            models.UniqueConstraint(fields=["organization", "invoice_set"], name="bundle_reference_one_per_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class DunningRun(TenantModel):
     """One daily run of the engine for one organization: what it did, or why it failed (for staff)."""
 

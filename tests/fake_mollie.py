@@ -5,14 +5,22 @@ https://docs.mollie.com/reference/payments-api:
 
 - ``POST /v2/payments``: validates like Mollie (amount as a string with two decimals, a currency,
   description, redirectUrl) and answers 201 with a payment in Mollie's JSON shape, status ``open``;
-- ``GET /v2/payments/<id>``: the payment, or Mollie's 404 error object;
+- ``GET /v2/payments/<id>``: the payment, or Mollie's 404 error object (also for another account's);
+- ``GET /v2/payments/<id>/refunds`` and ``/chargebacks``: the payment's refunds and chargebacks as
+  Mollie lists them (``count``, ``_embedded``, ``_links``);
 - ``GET /checkout/<id>/?outcome=paid|failed|canceled|expired``: the hosted checkout page. Without an
   outcome it shows one link per outcome; with one it sets the status, calls the webhook when
   ``call_webhooks`` is on, and redirects to the payment's redirectUrl (a browser test "pays" there).
 
-Every API request needs ``Authorization: Bearer <api_key>`` (401 otherwise, like Mollie). Tests change
-payments directly with ``set_status``/``refund``/``chargeback``/``update`` and read ``requests`` to
-see what the client sent.
+Every API request needs ``Authorization: Bearer <key>`` of a known account (401 otherwise, like
+Mollie): ``api_key``, or one added with ``add_account``. A payment belongs to the account whose key
+created it; another account's key gets Mollie's 404 for it. Tests change payments directly with
+``set_status``/``refund``/``chargeback``/``update`` and read ``requests`` to see what the client sent.
+
+Refunds and chargebacks behave as at Mollie: the payment stays ``paid``; ``amountRefunded`` (always
+present on a paid payment) and ``amountChargedBack`` (present once something was charged back) are
+the running totals, ``amountRemaining`` what can still be refunded, and ``_links`` gains ``refunds``
+and ``chargebacks``.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import threading
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -45,9 +54,14 @@ class RecordedRequest:
 
 @dataclass
 class FakeMollie:
-    api_key: str = "test_fakemolliekey0000000000000000"
+    api_key: str = "test_fakemolliekey00000000000000000"
     call_webhooks: bool = False
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # payment id → the key of the account it belongs to
+    owners: dict[str, str] = field(default_factory=dict)
+    other_keys: set[str] = field(default_factory=set)
+    refunds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    chargebacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,6 +88,12 @@ class FakeMollie:
 
     # --- what tests do to payments -------------------------------------------------------------------
 
+    def add_account(self, api_key: str) -> str:
+        """Another Mollie account (another organization's key); returns its key."""
+        with self.lock:
+            self.other_keys.add(api_key)
+        return api_key
+
     def add_payment(self, **fields: Any) -> dict[str, Any]:
         """A payment Mollie knows but we may not (a forged id, another account's payment)."""
         body = {
@@ -83,7 +103,7 @@ class FakeMollie:
             **fields,
         }
         with self.lock:
-            payment = self._new_payment(body)
+            payment = self._new_payment(body, self.api_key)
         return payment
 
     def set_status(self, payment_id: str, status: str) -> None:
@@ -101,22 +121,59 @@ class FakeMollie:
         with self.lock:
             self.payments[payment_id].update(fields)
 
-    def refund(self, payment_id: str, value: str) -> None:
+    def refund(self, payment_id: str, value: str) -> dict[str, Any]:
+        """The merchant refunds ``value`` of a paid payment (one more refund; the totals add up)."""
         with self.lock:
             payment = self.payments[payment_id]
-            payment["amountRefunded"] = {"currency": payment["amount"]["currency"], "value": value}
+            refund = self._reversal("refund", "re_", payment, value, status="refunded")
+            self.refunds.setdefault(payment_id, []).append(refund)
+            payment["amountRefunded"] = _added(payment.get("amountRefunded"), payment["amount"]["currency"], value)
+            self._after_reversal(payment, "refunds")
+            return copy.deepcopy(refund)
 
-    def chargeback(self, payment_id: str, value: str) -> None:
+    def chargeback(self, payment_id: str, value: str) -> dict[str, Any]:
+        """The debtor's bank takes ``value`` back (one more chargeback; the totals add up)."""
         with self.lock:
             payment = self.payments[payment_id]
-            payment["amountChargedBack"] = {"currency": payment["amount"]["currency"], "value": value}
+            chargeback = self._reversal("chargeback", "chb_", payment, value)
+            self.chargebacks.setdefault(payment_id, []).append(chargeback)
+            payment["amountChargedBack"] = _added(
+                payment.get("amountChargedBack"), payment["amount"]["currency"], value
+            )
+            self._after_reversal(payment, "chargebacks")
+            return copy.deepcopy(chargeback)
 
     def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
 
     # --- the API ---------------------------------------------------------------------------------------
 
-    def _new_payment(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _reversal(
+        self, resource: str, prefix: str, payment: dict[str, Any], value: str, status: str = ""
+    ) -> dict[str, Any]:
+        if not AMOUNT_VALUE.match(value):
+            raise ValueError(f"an amount as Mollie writes it, e.g. 10.00: {value!r}")
+        reversal: dict[str, Any] = {
+            "resource": resource,
+            "id": prefix + secrets.token_hex(5),
+            "amount": {"currency": payment["amount"]["currency"], "value": value},
+            "createdAt": _now(),
+            "paymentId": payment["id"],
+        }
+        if status:
+            reversal["status"] = status
+        return reversal
+
+    def _after_reversal(self, payment: dict[str, Any], kind: str) -> None:
+        taken = _value(payment.get("amountRefunded")) + _value(payment.get("amountChargedBack"))
+        remaining = max(Decimal("0.00"), _value(payment["amount"]) - taken)
+        payment["amountRemaining"] = {"currency": payment["amount"]["currency"], "value": f"{remaining:.2f}"}
+        payment["_links"][kind] = {
+            "href": f"{self.url}/v2/payments/{payment['id']}/{kind}",
+            "type": "application/hal+json",
+        }
+
+    def _new_payment(self, body: dict[str, Any], api_key: str) -> dict[str, Any]:
         payment_id = "tr_" + secrets.token_hex(5)
         payment = {
             "resource": "payment",
@@ -141,22 +198,34 @@ class FakeMollie:
             },
         }
         self.payments[payment_id] = payment
+        self.owners[payment_id] = api_key
         return payment
 
-    def _create(self, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    def _create(self, body: dict[str, Any] | None, api_key: str) -> tuple[int, dict[str, Any]]:
         problem = _create_problem(body)
         if problem:
             field_name, detail = problem
             return 422, _error(422, "Unprocessable Entity", detail, field_name)
         with self.lock:
-            return 201, copy.deepcopy(self._new_payment(body or {}))
+            return 201, copy.deepcopy(self._new_payment(body or {}, api_key))
 
-    def _get(self, payment_id: str) -> tuple[int, dict[str, Any]]:
+    def _get(self, payment_id: str, api_key: str) -> tuple[int, dict[str, Any]]:
         with self.lock:
             payment = self.payments.get(payment_id)
-            if payment is None:
+            if payment is None or self.owners.get(payment_id) != api_key:  # another account's: as missing
                 return 404, _error(404, "Not Found", f"No payment exists with token {payment_id}.")
             return 200, copy.deepcopy(payment)
+
+    def _list(self, payment_id: str, kind: str, api_key: str) -> tuple[int, dict[str, Any]]:
+        """``GET /v2/payments/<id>/refunds`` or ``/chargebacks``, in Mollie's list shape."""
+        status, payment = self._get(payment_id, api_key)
+        if status != 200:
+            return status, payment
+        with self.lock:
+            items = copy.deepcopy((self.refunds if kind == "refunds" else self.chargebacks).get(payment_id, []))
+        href = f"{self.url}/v2/payments/{payment_id}/{kind}"
+        links = {"self": {"href": href, "type": "application/hal+json"}, "previous": None, "next": None}
+        return 200, {"count": len(items), "_embedded": {kind: items}, "_links": links}
 
     def _checkout(self, payment_id: str, outcome: str) -> tuple[int, str, str]:
         """(status code, redirect location or "", page)."""
@@ -185,7 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return
         if self.path.rstrip("/") == "/v2/payments":
-            self._send_json(*self.mollie._create(body))
+            self._send_json(*self.mollie._create(body, self._api_key()))
         else:
             self._send_json(404, _error(404, "Not Found", "The resource does not exist."))
 
@@ -200,8 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return
         payment = re.fullmatch(r"/v2/payments/([^/]+)", parsed.path)
+        listing = re.fullmatch(r"/v2/payments/([^/]+)/(refunds|chargebacks)", parsed.path)
         if payment:
-            self._send_json(*self.mollie._get(payment.group(1)))
+            self._send_json(*self.mollie._get(payment.group(1), self._api_key()))
+        elif listing:
+            self._send_json(*self.mollie._list(listing.group(1), listing.group(2), self._api_key()))
         else:
             self._send_json(404, _error(404, "Not Found", "The resource does not exist."))
 
@@ -218,8 +290,14 @@ class _Handler(BaseHTTPRequestHandler):
         with self.mollie.lock:
             self.mollie.requests.append(RecordedRequest(self.command, self.path, dict(self.headers), body))
 
+    def _api_key(self) -> str:
+        return (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+
     def _authorized(self) -> bool:
-        if self.headers.get("Authorization") == f"Bearer {self.mollie.api_key}":
+        key = self._api_key()
+        with self.mollie.lock:
+            known = key == self.mollie.api_key or key in self.mollie.other_keys
+        if known:
             return True
         self._send_json(401, _error(401, "Unauthorized Request", "Missing authentication, or failed to authenticate"))
         return False
@@ -271,6 +349,14 @@ def _error(status: int, title: str, detail: str, field_name: str = "") -> dict[s
         "documentation": {"href": "https://docs.mollie.com/overview/handling-errors", "type": "text/html"}
     }
     return error
+
+
+def _value(amount: object) -> Decimal:
+    return Decimal(amount["value"]) if isinstance(amount, dict) else Decimal("0.00")
+
+
+def _added(total: object, currency: str, value: str) -> dict[str, str]:
+    return {"currency": currency, "value": f"{_value(total) + Decimal(value):.2f}"}
 
 
 def _now() -> str:

@@ -316,6 +316,9 @@ def test_staff_add_a_member_on_the_organization_page(staff_client: Client, org_b
         "country": "NL",
         "time_zone": "Europe/Amsterdam",
         "default_language": "nl",
+        "payment_claim_hold_days": "10",
+        "arrangement_max_terms": "6",
+        "arrangement_min_term_amount": "25.00",
         "memberships-TOTAL_FORMS": "2",
         "memberships-INITIAL_FORMS": "1",
         "memberships-0-id": membership.pk,
@@ -351,4 +354,18 @@ def test_the_change_form_shows_every_field_of_the_model(model: type[Model], staf
     response = staff_client.get(admin_url(model, "change", instance.pk))
 
     hidden = {field.name for field in model._meta.concrete_fields} - field_names(response.context["adminform"])
-    assert hidden == {"id"}, f"the {model.__name__} admin does not show {sorted(hidden - {'id'})}"
+    expected = {"id", *SECRETS.get(model, ())}
+    assert hidden == expected, f"the {model.__name__} admin does not show {sorted(hidden - expected)}"
+
+
+# Secrets are never shown, not even to staff (the organization's own Mollie key).
+SECRETS: dict[type[Model], tuple[str, ...]] = {Organization: ("mollie_api_key",)}
+
+
+def test_the_organization_admin_never_shows_the_mollie_key(staff_client: Client, two_tenants) -> None:
+    organization = two_tenants[0].organization
+    Organization.objects.filter(pk=organization.pk).update(mollie_api_key="test_" + "k" * 30)
+
+    html = staff_client.get(admin_url(Organization, "change", organization.pk)).content.decode()
+
+    assert "kkkkkkkkkk" not in html

@@ -70,6 +70,8 @@ def object_ids(org_a: Tenant) -> dict[str, str]:
         **_reminder_ids(organization, invoice),
         "batch_id": _letter_batch_id(organization),
         "line_id": _bank_line_id(organization),
+        "arrangement_id": _arrangement_id(organization, invoice),
+        "proof_id": _proof_id(organization, invoice),
     }
 
 
@@ -93,6 +95,31 @@ def _bank_line_id(organization) -> str:  # type: ignore[no-untyped-def]
         organization=organization, statement=statement, entry_key="sweep", amount="1.00", date=dt.date(2026, 11, 26)
     )
     return str(line.public_id)
+
+
+def _arrangement_id(organization, invoice) -> str:  # type: ignore[no-untyped-def]
+    """A payment arrangement of organization A, proposed from the portal."""
+    from collection.services import arrangement_propose
+    from tests.factories import TODAY
+
+    arrangement = arrangement_propose(
+        organization=organization, debtor=invoice.debtor, invoices=[invoice], term_count=2, debtor_note="", today=TODAY
+    )
+    return str(arrangement.public_id)
+
+
+def _proof_id(organization, invoice) -> str:  # type: ignore[no-untyped-def]
+    """A debtor's proof of payment on the invoice (with no file: the sweep must get 404 before that matters)."""
+    from portal.models import ProofOfPayment, ThreadEntry
+
+    entry = ThreadEntry.objects.create(
+        organization=organization, invoice=invoice, debtor=invoice.debtor, author="debtor", kind="payment_claim"
+    )
+    proof = ProofOfPayment.objects.create(
+        organization=organization, entry=entry, file="private/proofs/sweep.pdf", content_type="application/pdf",
+        size=1, original_name="sweep.pdf",
+    )  # fmt: skip
+    return str(proof.public_id)
 
 
 def _reminder_ids(organization, invoice) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ from collection.legal.interest import (
     InterestResult,
     commercial_due_date_without_agreed_date,
     interest_start_date,
+    rate_table_missing_since,
     statutory_interest,
 )
 from collection.legal.notice_of_default import notice_of_default_term
@@ -71,6 +72,7 @@ __all__ = [
     "is_valid_term_wording",
     "notice_of_default_term",
     "presumed_receipt_date",
+    "rate_table_missing_since",
     "small_claim_cap_warning",
     "statutory_interest",
 ]

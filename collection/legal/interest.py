@@ -53,7 +53,10 @@ INTEREST_RATES: tuple[InterestRate, ...] = (
     InterestRate(dt.date(2025, 1, 1), Decimal("6"), Decimal("11.15")),
     InterestRate(dt.date(2025, 7, 1), Decimal("6"), Decimal("10.15")),  # 6 %: secondary sources only
     InterestRate(dt.date(2026, 1, 1), Decimal("4"), Decimal("10.15")),
+    InterestRate(dt.date(2026, 7, 1), Decimal("4"), Decimal("10.40")),  # ECB 2.40 % + 8
 )
+# Both rates are set per half year (art. 6:120 BW; 6:119a: the ECB rate on 1 January and 1 July).
+HALF_YEAR_STARTS = ((1, 1), (7, 1))
 
 
 class InterestRateUnknown(LookupError):
@@ -94,6 +97,9 @@ class InterestResult:
     interest: Decimal
     periods: tuple[InterestPeriod, ...]
     capitalisations: tuple[Capitalisation, ...]
+    # The first day charged at a rate the table only assumes (a half year began without a new row):
+    # a statement must say that its interest from this day on is provisional.
+    rates_unconfirmed_from: dt.date | None = None
 
     @property
     def principal_with_capitalised_interest(self) -> Decimal:
@@ -128,7 +134,32 @@ def statutory_interest(principal: Decimal, start: dt.date, end: dt.date, *, comm
             open_year_interest = year_interest
         year_start, year = anniversary, year + 1
     interest = to_money(base - principal + open_year_interest)
-    return InterestResult(principal, start, end, commercial, interest, tuple(periods), tuple(capitalisations))
+    unconfirmed = _first_half_year_without_row()
+    return InterestResult(
+        principal, start, end, commercial, interest, tuple(periods), tuple(capitalisations),
+        rates_unconfirmed_from=unconfirmed if unconfirmed <= end else None,
+    )  # fmt: skip
+
+
+def rate_table_missing_since(today: dt.date) -> dt.date | None:
+    """The first half year that has begun by ``today`` without a row in the table, or None when current.
+
+    Staff are warned from that day on: the new rates are published in the Staatscourant and must be
+    added (one row) before interest over the new half year is more than provisional.
+    """
+    missing = _first_half_year_without_row()
+    return missing if missing <= today else None
+
+
+def _first_half_year_without_row() -> dt.date:
+    """The first 1 January or 1 July after the table's last row."""
+    last = INTEREST_RATES[-1].valid_from
+    return min(
+        dt.date(year, month, day)
+        for year in (last.year, last.year + 1)
+        for month, day in HALF_YEAR_STARTS
+        if dt.date(year, month, day) > last
+    )
 
 
 def interest_start_date(due_date: dt.date | None = None, *, invoice_received: dt.date | None = None) -> dt.date:

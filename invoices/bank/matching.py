@@ -4,7 +4,13 @@ In this order, the first rule that finds an invoice decides:
 
 1. **Structured creditor reference** (ISO 11649, "RF…"), from ``Strd/CdtrRefInf/Ref`` or typed into
    the description: the invoice whose number makes exactly that reference, as printed on our letters
-   and in the EPC QR code (``reminders.channels.letter.creditor_reference``).
+   and in the EPC QR code (``reminders.channels.letter.creditor_reference``); or, for a reference of
+   the bundle form, the invoices of that bundle (``reminders.models.BundleReference``; a form no
+   invoice number's reference has, so the two never meet). A bundle is booked only when the payment
+   is exactly what is still open on its invoices (each is paid in full); less or more waits in review
+   with the bundle's invoices proposed: which of them a part pays is the creditor's call. A bundle
+   reference we do not know (mistyped, made up, another organization's) finds nothing here and the
+   next rules go on.
 2. **Invoice numbers in the description** (and in a structured reference that is not an RF one).
 3. **Amount and debtor**: the one open invoice whose open amount equals the payment, of a debtor whose
    name matches the account holder's, or whose IBAN paid us before (a line booked to that debtor).
@@ -25,7 +31,7 @@ from decimal import Decimal
 from stdnum import iso11649
 
 from invoices.bank.camt import StatementLine
-from reminders.channels.letter import creditor_reference
+from reminders.channels.letter import creditor_reference, is_bundle_reference
 
 BY_REFERENCE, BY_NUMBER, BY_AMOUNT, BY_HAND = "reference", "invoice_number", "amount_and_name", "assigned"
 NO_MATCH, AMBIGUOUS, NOT_OPEN, AMOUNT_DIFFERS, CURRENCY = (
@@ -74,6 +80,7 @@ class Facts:
     """Everything the rules look at, read once per statement (one query per kind of key)."""
 
     by_number: Mapping[str, list[Candidate]] = field(default_factory=dict)  # upper-case number -> invoices
+    by_bundle: Mapping[str, list[Candidate]] = field(default_factory=dict)  # compact bundle RF -> its invoices
     by_amount: Mapping[tuple[str, Decimal], list[Candidate]] = field(default_factory=dict)  # open invoices
     debtors_by_iban: Mapping[str, set[int]] = field(default_factory=dict)
 
@@ -121,9 +128,14 @@ def lookup_keys(lines: Iterable[StatementLine]) -> set[str]:
     """The upper-case invoice numbers worth looking up for these lines: RF bodies and number tokens."""
     keys: set[str] = set()
     for line in lines:
-        keys.update(rf_body(ref) for ref in rf_references(line))
+        keys.update(rf_body(ref) for ref in rf_references(line) if not is_bundle_reference(ref))
         keys.update(number_tokens(line))
     return keys
+
+
+def bundle_keys(lines: Iterable[StatementLine]) -> set[str]:
+    """The bundle references (compact) worth looking up for these lines."""
+    return {ref for line in lines for ref in rf_references(line) if is_bundle_reference(ref)}
 
 
 def normalized_name(name: str) -> str:
@@ -135,6 +147,9 @@ def normalized_name(name: str) -> str:
 
 def match_line(line: StatementLine, facts: Facts) -> Decision:
     """The decision for one line: the first rule that finds an invoice decides (module docstring)."""
+    in_bundle = _by_bundle(line, facts)
+    if in_bundle:
+        return _decide_bundle(line, in_bundle)
     by_reference = _by_reference(line, facts)
     if by_reference:
         return _decide(line, by_reference, BY_REFERENCE)
@@ -142,6 +157,32 @@ def match_line(line: StatementLine, facts: Facts) -> Decision:
     if by_number:
         return _decide(line, by_number, BY_NUMBER)
     return _by_amount(line, facts)
+
+
+def _by_bundle(line: StatementLine, facts: Facts) -> list[Candidate]:
+    found: dict[int, Candidate] = {}
+    for reference in rf_references(line):
+        for candidate in facts.by_bundle.get(reference, []):
+            found[candidate.id] = candidate
+    return list(found.values())
+
+
+def _decide_bundle(line: StatementLine, found: list[Candidate]) -> Decision:
+    """Exactly what is open on the bundle's invoices books them all; anything else waits (docstring).
+
+    Invoices of the bundle paid or closed since it was sent are left out: the debtor who pays the rest
+    pays exactly what is still open. One open invoice left is that invoice, as by its own reference.
+    """
+    if any(c.currency != line.currency for c in found):
+        return _review(CURRENCY, found)
+    open_ones = [c for c in found if c.is_open and c.open_amount > 0]
+    if not open_ones:
+        return _review(NOT_OPEN, found)
+    if len(open_ones) == 1 and line.amount <= open_ones[0].open_amount:
+        return _booked(BY_REFERENCE, [(open_ones[0].id, line.amount)])
+    if sum(c.open_amount for c in open_ones) == line.amount:
+        return _booked(BY_REFERENCE, [(c.id, c.open_amount) for c in sorted(open_ones, key=lambda c: c.id)])
+    return _review(AMOUNT_DIFFERS, open_ones, limit=len(open_ones))
 
 
 def _by_reference(line: StatementLine, facts: Facts) -> list[Candidate]:
@@ -195,6 +236,7 @@ def _booked(reason: str, allocations: list[tuple[int, Decimal]]) -> Decision:
     return Decision(booked=True, reason=reason, allocations=tuple(allocations))
 
 
-def _review(reason: str, suggestions: list[Candidate]) -> Decision:
-    ids = tuple(c.id for c in sorted(suggestions, key=lambda c: c.id)[:MAX_SUGGESTIONS])
+def _review(reason: str, suggestions: list[Candidate], limit: int = MAX_SUGGESTIONS) -> Decision:
+    """``limit``: a bundle proposes every open invoice of it, however many (the set the debtor was asked)."""
+    ids = tuple(c.id for c in sorted(suggestions, key=lambda c: c.id)[:limit])
     return Decision(booked=False, reason=reason, suggestions=ids)

@@ -15,9 +15,10 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Upper
 
 from invoices.bank.camt import StatementLine
-from invoices.bank.matching import Candidate, Facts, lookup_keys
+from invoices.bank.matching import Candidate, Facts, bundle_keys, lookup_keys
 from invoices.models import BankLine, BankLineInvoice, BankLineStatus, BankStatement, Invoice, InvoiceStatus
 from outstanding.models import Organization
+from reminders.models import BundleReference
 
 CANDIDATE_FIELDS = ("id", "number", "debtor_id", "debtor__name", "open_amount", "currency", "status")
 CHUNK = 20_000  # keys per query: far below PostgreSQL's parameter limit
@@ -35,6 +36,7 @@ def known_entry_keys(*, organization: Organization, keys: Iterable[str]) -> set[
 def matching_facts(*, organization: Organization, lines: Sequence[StatementLine]) -> Facts:
     return Facts(
         by_number=_invoices_by_number(organization, lookup_keys(lines)),
+        by_bundle=_invoices_by_bundle(organization, bundle_keys(lines)),
         by_amount=_open_invoices_by_amount(organization, {line.amount for line in lines}),
         debtors_by_iban=_debtors_by_iban(organization, {line.iban for line in lines if line.iban}),
     )
@@ -52,6 +54,23 @@ def _invoices_by_number(organization: Organization, keys: set[str]) -> dict[str,
         for row in rows:
             found[row[1].upper()].append(_candidate(row))
     return found
+
+
+def _invoices_by_bundle(organization: Organization, references: set[str]) -> dict[str, list[Candidate]]:
+    """The invoices of the bundles these references name: one read of the (organization, reference)
+    index, one by primary key; none at all for a statement without bundle references."""
+    bundles: dict[str, list[int]] = {}
+    for chunk in _chunks(sorted(references)):
+        rows = BundleReference.objects.for_organization(organization).filter(reference__in=chunk)
+        bundles.update(rows.values_list("reference", "invoice_ids"))
+    ids = sorted({invoice_id for invoice_ids in bundles.values() for invoice_id in invoice_ids})
+    candidates: dict[int, Candidate] = {}
+    for id_chunk in _chunks(ids):
+        rows = Invoice.objects.for_organization(organization).filter(pk__in=id_chunk).values_list(*CANDIDATE_FIELDS)
+        candidates.update((row[0], _candidate(row)) for row in rows)
+    return {
+        reference: [candidates[i] for i in invoice_ids if i in candidates] for reference, invoice_ids in bundles.items()
+    }
 
 
 def _open_invoices_by_amount(

@@ -30,3 +30,22 @@ def allocate_oldest_first(amount: Decimal, open_amounts: Sequence[Decimal]) -> l
         taking = [index for index, share in enumerate(shares) if share > 0]
         shares[taking[-1] if taking else -1] += remaining
     return shares
+
+
+def reverse_newest_first(amount: Decimal, booked: Sequence[Decimal]) -> list[Decimal]:
+    """Shares of a refund or chargeback per invoice, in the order given (oldest first), taken newest first.
+
+    The mirror of :func:`allocate_oldest_first`: what was booked last is taken back first, so a partial
+    refund reopens the invoice the payment settled last. Each invoice gives back at most what is still
+    booked on it, so the shares add up to ``amount`` or, when more is reversed than was booked, to
+    everything booked (the rest is not ours to take back).
+    """
+    if amount < 0:
+        raise ValueError("only a positive amount is reversed")
+    shares = [ZERO] * len(booked)
+    remaining = amount
+    for index in reversed(range(len(booked))):
+        share = min(remaining, max(booked[index], ZERO))
+        shares[index] = share
+        remaining -= share
+    return shares

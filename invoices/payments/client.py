@@ -10,11 +10,21 @@ from typing import Any
 from django.conf import settings
 from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
-from mollie.api.error import NotFoundError
+from mollie.api.error import NotFoundError, RequestError, RequestSetupError
 
 from outstanding.models import Organization
 
-__all__ = ["MollieError", "MolliePayment", "MollieUnavailable", "NotFoundError", "mollie_client", "mollie_payment"]
+__all__ = [
+    "MollieError",
+    "MolliePayment",
+    "MollieUnavailable",
+    "NotFoundError",
+    "RequestError",
+    "RequestSetupError",
+    "mollie_api_key",
+    "mollie_client",
+    "mollie_payment",
+]
 
 
 class MollieUnavailable(Exception):
@@ -22,8 +32,15 @@ class MollieUnavailable(Exception):
 
 
 def mollie_api_key(organization: Organization) -> str:
-    """The key payments of ``organization`` are made with. One platform key until organizations have their own."""
-    return settings.MOLLIE_API_KEY
+    """The key payments of ``organization`` are made with: its own Mollie account's, or "" (no online payment).
+
+    The platform key ``MOLLIE_API_KEY`` stands in only where ``MOLLIE_PLATFORM_KEY_FALLBACK`` is on, which
+    settings allow in development and tests only: in production every payment goes to the creditor's
+    own account, never to someone else's.
+    """
+    if organization.mollie_api_key:
+        return organization.mollie_api_key
+    return settings.MOLLIE_API_KEY if settings.MOLLIE_PLATFORM_KEY_FALLBACK else ""
 
 
 def mollie_client(organization: Organization) -> Client:

@@ -11,6 +11,13 @@ Booking happens once: the row is locked, ``booked_at`` is set in the same transa
 and each payment carries the reference ``<mollie id>:<invoice number>``, unique per organization and
 source. Replayed webhooks, two webhooks at once, and webhooks fetched out of order (an "open" answer
 applied after "paid") change nothing: a final status never goes back.
+
+Refunds and chargebacks leave Mollie's status at ``paid``; only ``amountRefunded`` and
+``amountChargedBack`` grow. When their sum exceeds what the row has handled (``reversals_handled``), the
+difference is taken back from the invoices, newest booking first, as negative payments
+(``invoices.services.payment_reverse``), at most what was booked (``amount_reversed``), and the
+creditor's owners and administrators get an e-mail after commit. The reference of each reversal names
+the total it brings the row to, so the same report twice reverses nothing twice.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from decimal import Decimal
 from typing import NoReturn
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,18 +44,21 @@ from invoices.models import (
     InvoiceStatus,
     OnlinePayment,
     OnlinePaymentStatus,
+    Payment,
     PaymentSource,
 )
-from invoices.payments.allocation import allocate_oldest_first
+from invoices.payments.allocation import allocate_oldest_first, reverse_newest_first
 from invoices.payments.client import (
     MollieError,
     MolliePayment,
     MollieUnavailable,
+    RequestError,
+    RequestSetupError,
     mollie_api_key,
     mollie_client,
     mollie_payment,
 )
-from invoices.services import payment_record
+from invoices.services import payment_record, payment_reverse
 from outstanding.calendar import local_today
 from outstanding.models import Organization
 from outstanding.money import format_money, to_money
@@ -56,6 +67,8 @@ logger = logging.getLogger(__name__)
 
 MOLLIE_PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]{1,32}$")
 OLDEST_FIRST = ("due_date", "issue_date", "id")
+ZERO = Decimal("0.00")
+PAYMENT_REFERENCE_MAX_LENGTH = 100  # Payment.reference
 ONLINE_CURRENCY = "EUR"
 DESCRIPTION_MAX_LENGTH = 255  # Mollie's limit
 METADATA_MAX_BYTES = 1024  # Mollie's limit on the metadata JSON
@@ -85,7 +98,7 @@ def online_payment_create(
     """Start a Mollie payment for ``invoices`` of ``debtor``; the debtor goes on to ``checkout_url``.
 
     ``amount`` left out pays everything open on them; a smaller amount is a part payment, allowed from
-    ``MOLLIE_PARTIAL_PAYMENT_MINIMUM``. ``return_path`` is where Mollie sends the debtor back, a path on
+    the organization's ``online_payment_minimum``. ``return_path`` is where Mollie sends the debtor back, a path on
     this site (``{payment}`` in it becomes the payment's public id). Raises ``ValidationError`` for a
     choice that cannot be paid and ``MollieUnavailable`` when Mollie refuses or cannot be reached.
     """
@@ -100,7 +113,7 @@ def online_payment_create(
         payment = OnlinePayment.objects.create(
             organization=organization,
             debtor=debtor,
-            amount=_online_amount(amount, total),
+            amount=_online_amount(organization, amount, total),
             currency=ONLINE_CURRENCY,
             description=_description(debtor, chosen),
         )
@@ -153,16 +166,24 @@ def online_payment_apply(
             payment.save(update_fields=["problem", "updated_at"])
         return payment
     payment.status = _next_status(payment.status, fetched.status)
-    reversed_before = payment.amount_refunded + payment.amount_charged_back
     payment.amount_refunded = to_money(fetched.amount_refunded)
     payment.amount_charged_back = to_money(fetched.amount_charged_back)
-    if payment.amount_refunded + payment.amount_charged_back > reversed_before:
-        # Reopening the invoices is not built yet (issue 9): the amounts are kept and this is logged.
-        logger.warning("mollie.refund_or_chargeback", extra={"online_payment": payment.pk})
     if payment.status == OnlinePaymentStatus.PAID and payment.booked_at is None:
         _book(organization, payment, fetched)
         payment.booked_at = timezone.now()
-    payment.save(update_fields=["status", "amount_refunded", "amount_charged_back", "booked_at", "updated_at"])
+    if payment.booked_at is not None:
+        _reverse(organization, payment)
+    payment.save(
+        update_fields=[
+            "status",
+            "amount_refunded",
+            "amount_charged_back",
+            "booked_at",
+            "reversals_handled",
+            "amount_reversed",
+            "updated_at",
+        ]
+    )
     return payment
 
 
@@ -195,7 +216,7 @@ def _payable_invoices(organization: Organization, debtor: Debtor, invoices: Sequ
     return chosen
 
 
-def _online_amount(amount: Decimal | None, total: Decimal) -> Decimal:
+def _online_amount(organization: Organization, amount: Decimal | None, total: Decimal) -> Decimal:
     if amount is None:
         return total
     try:
@@ -208,7 +229,7 @@ def _online_amount(amount: Decimal | None, total: Decimal) -> Decimal:
     if amount > total:
         raise ValidationError(_("You can pay at most %(amount)s.") % {"amount": format_money(total, language=language)})
     if amount < total:
-        minimum = _partial_payment_minimum()
+        minimum = organization.online_payment_minimum
         if minimum is None:
             raise ValidationError(_("Only the full open amount can be paid online."))
         if amount < minimum:
@@ -216,17 +237,6 @@ def _online_amount(amount: Decimal | None, total: Decimal) -> Decimal:
                 _("A part payment must be at least %(amount)s.") % {"amount": format_money(minimum, language=language)}
             )
     return amount
-
-
-def _partial_payment_minimum() -> Decimal | None:
-    setting = settings.MOLLIE_PARTIAL_PAYMENT_MINIMUM
-    if not setting:
-        return None
-    try:
-        minimum = to_money(setting)
-    except ValueError:
-        raise ImproperlyConfigured("MOLLIE_PARTIAL_PAYMENT_MINIMUM must be an amount such as 25.00") from None
-    return max(minimum, Decimal("0.01"))
 
 
 def _description(debtor: Debtor, invoices: Sequence[Invoice]) -> str:
@@ -268,23 +278,45 @@ def _mollie_create(
     try:
         # The row's id as idempotency key: a retried request never makes a second payment at Mollie.
         created = mollie_client(organization).payments.create(request, idempotency_key=str(payment.public_id))
-    except MollieError as error:
-        _create_failed(organization, payment, error)
-    result = mollie_payment(dict(created))
+        result = mollie_payment(dict(created))
+    except RequestSetupError as error:  # the stored key is not one Mollie's client accepts
+        _create_failed(organization, payment, "create_bad_key", error)
+    except RequestError as error:  # no answer (or no usable one): Mollie is down or too slow
+        _create_failed(organization, payment, "create_unreachable", error)
+    except MollieError as error:  # Mollie answered and refused (a revoked key, a method switched off)
+        _create_failed(organization, payment, "create_refused", error)
+    except Exception as error:
+        # Whatever else went wrong, the row must not stay "open" without a Mollie payment behind it.
+        _create_mark_failed(organization, payment, "create_error", error)
+        raise
     if not MOLLIE_PAYMENT_ID.match(result.id):
-        _create_failed(organization, payment, None)
+        _create_failed(organization, payment, "create_no_payment_id", None)
     return result
 
 
-def _create_failed(organization: Organization, payment: OnlinePayment, error: Exception | None) -> NoReturn:
+def _create_failed(
+    organization: Organization, payment: OnlinePayment, problem: str, error: Exception | None
+) -> NoReturn:
+    _create_mark_failed(organization, payment, problem, error)
+    raise MollieUnavailable(_("Online payment is not available at the moment. Please try again later.")) from error
+
+
+def _create_mark_failed(
+    organization: Organization, payment: OnlinePayment, problem: str, error: Exception | None
+) -> None:
+    """Mark a payment Mollie did not start as failed, with why: it stays as a record of the attempt.
+
+    Its own statement, committed at once (the row was committed before Mollie was asked): nothing can
+    be paid on a failed row without a Mollie id, a webhook never finds it, and the debtor retries with
+    a new one.
+    """
     logger.warning(
         "mollie.create_failed",
-        extra={"online_payment": payment.pk, "error": type(error).__name__ if error else "no payment id"},
+        extra={"online_payment": payment.pk, "problem": problem, "error": type(error).__name__ if error else ""},
     )
     OnlinePayment.objects.for_organization(organization).filter(pk=payment.pk).update(
-        status=OnlinePaymentStatus.FAILED, problem="create_failed", updated_at=timezone.now()
+        status=OnlinePaymentStatus.FAILED, problem=problem, updated_at=timezone.now()
     )
-    raise MollieUnavailable(_("Online payment is not available at the moment. Please try again later.")) from error
 
 
 # --- the webhook ----------------------------------------------------------------------------------------
@@ -365,3 +397,63 @@ def _book(organization: Organization, payment: OnlinePayment, fetched: MolliePay
                 reference=f"{payment.mollie_id}:{invoice.number}",
             )
     logger.info("mollie.payment_booked", extra={"online_payment": payment.pk, "invoices": len(invoices)})
+
+
+def _reverse(organization: Organization, payment: OnlinePayment) -> None:
+    """Take back from the invoices what Mollie refunded or charged back since we last looked.
+
+    ``payment`` is locked by the caller and booked. ``reversals_handled`` only grows: when Mollie
+    reports less than before (a chargeback reversed by the bank), nothing is booked again by itself;
+    it is logged for the creditor to record by hand.
+    """
+    reported = payment.amount_refunded + payment.amount_charged_back
+    if reported <= payment.reversals_handled:
+        if reported < payment.reversals_handled:
+            logger.warning("mollie.reversal_went_down", extra={"online_payment": payment.pk})
+        return
+    invoices = list(
+        Invoice.objects.for_organization(organization)
+        .filter(online_payments=payment)
+        .order_by(*OLDEST_FIRST)
+        .select_for_update(of=("self",))
+    )
+    booked = _booked_per_invoice(organization, payment)
+    wanted = min(reported - payment.reversals_handled, payment.amount - payment.amount_reversed)
+    shares = reverse_newest_first(wanted, [booked.get(invoice.pk, ZERO) for invoice in invoices])
+    day = local_today(organization.time_zone)
+    for invoice, share in zip(invoices, shares, strict=True):
+        if share > 0:
+            payment_reverse(
+                organization=organization,
+                invoice=invoice,
+                amount=share,
+                date=day,
+                reference=_reversal_reference(payment, reported, invoice),
+            )
+    taken = sum(shares, ZERO)
+    payment.reversals_handled = reported
+    payment.amount_reversed += taken
+    logger.warning(
+        "mollie.payment_reversed",
+        extra={"online_payment": payment.pk, "reversed": str(taken), "capped": str(wanted - taken)},
+    )
+    from invoices.payments.tasks import online_payment_reversal_notify_task  # tasks sit on top of services
+
+    payment_id, handled = payment.pk, f"{reported:.2f}"
+    transaction.on_commit(lambda: online_payment_reversal_notify_task.delay(payment_id, handled))
+
+
+def _booked_per_invoice(organization: Organization, payment: OnlinePayment) -> dict[int, Decimal]:
+    """What this online payment brought each invoice, net of what was taken back already."""
+    rows = (
+        Payment.objects.for_organization(organization)
+        .filter(source=PaymentSource.MOLLIE, reference__startswith=f"{payment.mollie_id}:")
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["invoice"]: row["total"] for row in rows}
+
+
+def _reversal_reference(payment: OnlinePayment, reported: Decimal, invoice: Invoice) -> str:
+    """``<mollie id>:reversed-<total>:<invoice number>``: one per invoice per total reported."""
+    return f"{payment.mollie_id}:reversed-{reported:.2f}:{invoice.number}"[:PAYMENT_REFERENCE_MAX_LENGTH]

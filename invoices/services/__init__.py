@@ -20,7 +20,9 @@ from invoices.services.records import (
     debtor_create,
     debtor_update,
     invoice_create,
+    invoice_write_off,
     payment_record,
+    payment_reverse,
 )
 from invoices.services.upsert import (
     DebtorData,
@@ -47,8 +49,10 @@ __all__ = [
     "invoice_pause",
     "invoice_resume",
     "invoice_upsert",
+    "invoice_write_off",
     "invoices_pause",
     "invoices_resume",
     "invoices_upsert_many",
     "payment_record",
+    "payment_reverse",
 ]

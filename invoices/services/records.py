@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from invoices import selectors
@@ -144,6 +145,46 @@ def payment_record(
     return payment
 
 
+def payment_reverse(
+    *, organization: Organization, invoice: Invoice, amount: Decimal, date: dt.date, reference: str
+) -> Payment:
+    """Take back money an online payment brought in (refunded or charged back at Mollie); idempotent per reference.
+
+    Recorded as a negative payment (source ``mollie``), so the invoice's payments still add up to what it
+    received and every source that counts them (imports, connectors) sees the money gone. The open
+    amount rises by ``amount``, but never above the invoice's amount nor above what the payments leave
+    unpaid (money that was a surplus opens nothing), and a paid invoice is open again: back in its
+    flow. Credited and written-off invoices keep their status (the creditor decided about them).
+    """
+    amount = _payment_amount(amount)
+    reference = reference.strip()
+    if not reference:
+        raise ValueError("a reversal needs a reference: it is what makes it happen once")
+    try:
+        invoice = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
+    except Invoice.DoesNotExist:
+        raise ValidationError(_("The invoice belongs to another organization.")) from None
+    existing = _payment_by_reference(organization, PaymentSource.MOLLIE, reference)
+    if existing is not None:
+        return existing
+    payment = Payment.objects.create(
+        organization=organization,
+        invoice=invoice,
+        amount=-amount,
+        date=date,
+        source=PaymentSource.MOLLIE,
+        reference=reference,
+    )
+    received = Payment.objects.for_organization(organization).filter(invoice=invoice).aggregate(total=Sum("amount"))
+    unpaid = invoice.amount - (received["total"] or Decimal("0.00"))
+    invoice.open_amount = min(invoice.amount, invoice.open_amount + amount, max(invoice.open_amount, unpaid))
+    if invoice.status == InvoiceStatus.PAID and invoice.open_amount > 0:
+        invoice.status = InvoiceStatus.OPEN
+    invoice.save(update_fields=["open_amount", "status", "updated_at"])
+    logger.info("payment.reversed", extra={"invoice": invoice.pk, "payment": payment.pk})
+    return payment
+
+
 def _payment_amount(amount: Decimal | int | str) -> Decimal:
     try:
         amount = to_money(amount)
@@ -208,3 +249,21 @@ def credit_note_apply(
         locked.save(update_fields=["status", "updated_at"])
     logger.info("credit_note.applied", extra={"invoice": locked.pk, "payment": payment.pk})
     return payment, True
+
+
+@transaction.atomic
+def invoice_write_off(*, organization: Organization, invoice: Invoice) -> Invoice:
+    """Give up what is still open on ``invoice`` (afboeken): it becomes *written off* and leaves its flow.
+
+    The open amount stays as it was (it is what was given up; nobody paid it). Only an open invoice
+    is written off; a paid, credited or already written off one is returned unchanged.
+    """
+    try:
+        locked = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
+    except Invoice.DoesNotExist:
+        raise ValidationError(_("The invoice belongs to another organization.")) from None
+    if locked.status == InvoiceStatus.OPEN:
+        locked.status = InvoiceStatus.WRITTEN_OFF
+        locked.save(update_fields=["status", "updated_at"])
+        logger.info("invoice.written_off", extra={"invoice": locked.pk})
+    return locked

@@ -1,14 +1,19 @@
 """REST API for the key's own organization (/api/v1/organization/): read it, and change its details.
 
 There is no id in the URL: a key only ever sees the organization it belongs to. Changes are checked
-by the same form as the company settings page (``outstanding.forms.OrganizationForm``), so a value the
-web page refuses (an invalid IBAN, a KvK number of 7 digits) is refused here with the same message.
+by the same forms as the settings pages (``outstanding.forms.OrganizationForm`` for the company,
+``PortalPaymentSettingsForm`` for the portal and payments), so a value a web page refuses (an invalid
+IBAN, a KvK number of 7 digits, a malformed Mollie key) is refused here with the same message.
+
+``mollie_api_key`` is write-only, as on the page: no response ever contains it, only
+``mollie_api_key_set``. An empty string or ``null`` removes the key.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import transaction
 from django.forms import ModelForm
 from drf_spectacular.utils import extend_schema
@@ -18,8 +23,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outstanding.api.exceptions import NON_FIELD_ERRORS
-from outstanding.api.serializers import CountryField, KvkField, StrictSerializer, TextField, VatIdField
-from outstanding.forms import OrganizationForm
+from outstanding.api.serializers import CountryField, KvkField, MoneyField, StrictSerializer, TextField, VatIdField
+from outstanding.forms import (
+    MOLLIE_API_KEY_FORMAT,
+    MOLLIE_API_KEY_FORMAT_MESSAGE,
+    MOLLIE_API_KEY_MAX_LENGTH,
+    OrganizationForm,
+    PortalPaymentSettingsForm,
+)
 from outstanding.models import ApiKey, Organization
 
 # API name → Organization field, where they differ.
@@ -48,6 +59,25 @@ class OrganizationSerializer(serializers.Serializer):
     iban = serializers.CharField(read_only=True, help_text="Compact, e.g. NL91ABNA0417164300.")
     email = serializers.CharField(read_only=True, help_text="Contact address: replies to reminders go here; or empty.")
     phone = serializers.CharField(read_only=True)
+    mollie_api_key_set = serializers.SerializerMethodField(
+        help_text="Whether a Mollie API key is stored (debtors can pay online). The key itself is never shown."
+    )
+    online_payment_minimum = MoneyField(
+        read_only=True, allow_null=True, help_text="Smallest part payment online; null: whole invoices only."
+    )
+    payment_claim_hold_days = serializers.IntegerField(
+        read_only=True, help_text="Days without reminders after a debtor says 'I have paid'."
+    )
+    arrangement_max_terms = serializers.IntegerField(
+        read_only=True, help_text="Most monthly terms a debtor may propose; 0: no proposals from the portal."
+    )
+    arrangement_min_term_amount = MoneyField(read_only=True, help_text="Smallest amount of one term.")
+    arrangement_auto_approve = serializers.BooleanField(
+        read_only=True, help_text="Proposals within the limits are approved without you."
+    )
+
+    def get_mollie_api_key_set(self, organization: Organization) -> bool:
+        return bool(organization.mollie_api_key)
 
 
 class OrganizationInputSerializer(StrictSerializer):
@@ -65,6 +95,25 @@ class OrganizationInputSerializer(StrictSerializer):
     iban = TextField(required=False, allow_blank=True, max_length=50)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=_field_max("email"))
     phone = TextField(required=False, allow_blank=True, max_length=_field_max("phone"))
+    mollie_api_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        write_only=True,
+        max_length=MOLLIE_API_KEY_MAX_LENGTH,
+        # The form's rule, stated in the schema too; the form checks it again with the same message.
+        validators=[RegexValidator(MOLLIE_API_KEY_FORMAT, message=MOLLIE_API_KEY_FORMAT_MESSAGE)],
+        help_text="Your Mollie API key (live_… or test_…). Write-only: never returned. Empty or null removes it.",
+    )
+    online_payment_minimum = MoneyField(required=False, allow_null=True, positive=True)
+    payment_claim_hold_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
+    arrangement_max_terms = serializers.IntegerField(required=False, min_value=0, max_value=36)
+    arrangement_min_term_amount = MoneyField(required=False, positive=True)
+    arrangement_auto_approve = serializers.BooleanField(required=False)
+
+
+# The fields the portal-and-payments form checks; the rest go to the company form.
+PAYMENT_FIELDS = (*PortalPaymentSettingsForm.Meta.fields, "mollie_api_key")
 
 
 def organization_form(organization: Organization, changes: dict[str, Any]) -> ModelForm:
@@ -72,6 +121,26 @@ def organization_form(organization: Organization, changes: dict[str, Any]) -> Mo
     data = {name: getattr(organization, name) for name in OrganizationForm.Meta.fields if name != "logo"}
     data.update({API_TO_MODEL.get(name, name): value for name, value in changes.items()})
     return OrganizationForm(data=data, instance=organization)
+
+
+def payment_settings_form(organization: Organization, changes: dict[str, Any]) -> PortalPaymentSettingsForm:
+    """The portal-and-payments form, filled with what is stored and ``changes`` on top.
+
+    The key is never filled in from what is stored (an empty field keeps it); sent empty or null it
+    means "remove".
+    """
+    data: dict[str, Any] = {name: getattr(organization, name) for name in PortalPaymentSettingsForm.Meta.fields}
+    data.update({name: value for name, value in changes.items() if name != "mollie_api_key"})
+    if data.get("online_payment_minimum") is None:
+        data["online_payment_minimum"] = ""
+    if not data.get("arrangement_auto_approve"):
+        data.pop("arrangement_auto_approve", None)  # a form reads an unchecked box as a missing one
+    if "mollie_api_key" in changes:
+        if changes["mollie_api_key"]:
+            data["mollie_api_key"] = changes["mollie_api_key"]
+        else:
+            data["remove_mollie_api_key"] = "on"
+    return PortalPaymentSettingsForm(data=data, instance=organization)
 
 
 def form_errors(form: ModelForm) -> dict[str, list[str]]:
@@ -97,17 +166,30 @@ class OrganizationView(APIView):
     @extend_schema(
         tags=["organization"],
         summary="Change your organization's details",
-        description="Checked like the company settings page: an invalid IBAN, KvK number, VAT id or e-mail "
-        "address is refused (400) and nothing is changed. Fields left out keep their value. Read-and-write keys only.",
+        description="Checked like the settings pages: an invalid IBAN, KvK number, VAT id, e-mail address or "
+        "Mollie API key is refused (400) and nothing is changed. Fields left out keep their value. "
+        "`mollie_api_key` is write-only (the response says `mollie_api_key_set`); an empty string or null "
+        "removes it. Read-and-write keys only.",
         request=OrganizationInputSerializer,
         responses=OrganizationSerializer,
     )
     def patch(self, request: Request) -> Response:
         serializer = OrganizationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        form = organization_form(self.organization, serializer.validated_data)
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
+        changes = serializer.validated_data
+        organization = self.organization
+        company = {name: value for name, value in changes.items() if name not in PAYMENT_FIELDS}
+        payments = {name: value for name, value in changes.items() if name in PAYMENT_FIELDS}
+        forms = [organization_form(organization, company)] if company or not payments else []
+        if payments:
+            forms.append(payment_settings_form(organization, payments))
+        errors: dict[str, list[str]] = {}
+        for form in forms:
+            if not form.is_valid():
+                errors.update(form_errors(form))
+        if errors:
+            raise serializers.ValidationError(errors)
         with transaction.atomic():
-            organization = form.save()
+            for form in forms:
+                organization = form.save()  # both forms hold the same instance: the second saves both
         return Response(OrganizationSerializer(organization).data)

@@ -55,6 +55,8 @@ RULES_BEYOND_SCHEMA = {
     "phone": "`phone` and the first of `phones` agree when both are sent.",
     "vat_id": "A Dutch or other EU `vat_id` passes its check digits.",
     "iban": "`iban` passes its check digits (ISO 13616).",
+    "online_payment_minimum": "`online_payment_minimum` (of the organization) is at least 1.00, or null.",
+    "arrangement_min_term_amount": "`arrangement_min_term_amount` (of the organization) is at least 1.00.",
 }
 # Refusals of a whole request body that a schema cannot foresee: a UBL file is checked as XML.
 CODES_BEYOND_SCHEMA = {"ubl_invalid": "A UBL upload is valid UBL XML (Peppol BIS 3 / SI-UBL 2.0)."}

@@ -90,6 +90,14 @@ class TextField(serializers.CharField):
         super().__init__(**kwargs)
         self.validators.append(validate_single_line)
 
+    default_error_messages = {"not_text": _("Send text as a JSON string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        # DRF's CharField turns a JSON number into text; the schema says string, so a number is refused.
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
     def run_validation(self, data: Any = empty) -> Any:
         value = super().run_validation(data)
         return value.strip() if isinstance(value, str) else value

@@ -22,11 +22,9 @@ def portal_access_for_token(token: str, *, now: dt.datetime | None = None) -> Po
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    access = (
-        PortalAccess.unscoped.select_related("organization", "debtor")
-        .filter(token_hash=portal_token_hash(token))
-        .first()
-    )
+    # token_hash is unique: no ORDER BY (``first()`` would add one, and compiling it costs every request).
+    found = PortalAccess.unscoped.select_related("organization", "debtor").filter(token_hash=portal_token_hash(token))
+    access = next(iter(found[:1]), None)
     if access is None or not access.is_valid(now or timezone.now()):
         return None
     return access

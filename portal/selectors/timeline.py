@@ -1,12 +1,17 @@
-"""What was sent to the debtor and when, with the legal dates and costs each legal step set (N12)."""
+"""What was sent to the debtor and when, with the legal dates and costs each legal step set (N12), and
+what was said in the portal about their invoices (questions, disputes, "I have paid", the answers)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.models import PortalAccess
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import PortalAccess, ThreadEntry
 from reminders.models import ReminderStatus
 from reminders.selectors.reminders import reminder_list
 
@@ -25,9 +30,10 @@ class PortalTimelineEntry:
 
 
 def portal_timeline(*, access: PortalAccess) -> tuple[PortalTimelineEntry, ...]:
-    """The messages sent to the link's debtor, newest first (planned, printed or failed ones are not sent)."""
+    """The messages sent to the link's debtor and the portal conversation, newest first (planned,
+    printed or failed messages are not sent)."""
     sent = reminder_list(organization=access.organization, status=ReminderStatus.SENT, debtor=access.debtor)
-    return tuple(
+    messages = tuple(
         PortalTimelineEntry(
             sent_date=reminder.sent_date or reminder.planned_date,
             channel=str(reminder.get_channel_display()),
@@ -38,4 +44,29 @@ def portal_timeline(*, access: PortalAccess) -> tuple[PortalTimelineEntry, ...]:
             costs_chargeable_from=reminder.costs_chargeable_from,
         )
         for reminder in sent[:TIMELINE_SIZE]
+    )
+    merged = sorted((*messages, *_thread_entries(access)), key=lambda entry: entry.sent_date, reverse=True)
+    return tuple(merged[:TIMELINE_SIZE])
+
+
+def _thread_entries(access: PortalAccess) -> tuple[PortalTimelineEntry, ...]:
+    """The conversation's entries about the debtor's invoices, newest first, dated in the creditor's zone."""
+    zone = zoneinfo.ZoneInfo(access.organization.time_zone)
+    entries = (
+        ThreadEntry.objects.for_organization(access.organization)
+        .filter(debtor=access.debtor)
+        .select_related("invoice")
+        .order_by("-created_at", "-pk")[:TIMELINE_SIZE]
+    )
+    return tuple(
+        PortalTimelineEntry(
+            sent_date=timezone.localtime(entry.created_at, zone).date(),
+            channel=_("Portal"),
+            kind=str(entry.get_kind_display()),
+            invoice_numbers=(entry.invoice.number,),
+            term_end_date=None,
+            collection_costs=None,
+            costs_chargeable_from=None,
+        )
+        for entry in entries
     )

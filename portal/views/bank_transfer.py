@@ -2,7 +2,9 @@
 
 The reference and the QR code come from the letter's own helpers (``reminders.channels.letter``), in
 the debtor's language, so the page asks for exactly the transfer the letter printed for the same
-invoices: one invoice with a suitable number gets its RF creditor reference, several get their numbers.
+invoices: one invoice with a suitable number gets its RF creditor reference, several the RF reference
+of their bundle (``reminders.services.payment_references``: the same set, the same reference as on the
+letter and in its QR code; a set of which one was paid meanwhile gets one of its own).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from portal.models import PortalAccess
 from portal.selectors import PortalInvoice, PortalOverview
 from reminders.channels.letter import epc_payload, epc_qr, payment_reference, qr_data_uri
 from reminders.channels.letter.payment import EPC_MIN_AMOUNT
+from reminders.services.payment_references import bundle_reference
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ class BankTransfer:
     beneficiary: str
     amount: Decimal
     invoice_numbers: tuple[str, ...]  # what the amount is for (the page's total may hold more)
-    reference: str  # "RF18 2026 1" (ISO 11649, printed in groups), or the invoice numbers as text
+    reference: str  # "RF18 2026 1" (ISO 11649, printed in groups; a bundle's for several), or numbers as text
     qr: str  # an SVG data URI ("" when the data does not make a valid EPC code)
 
 
@@ -54,7 +57,10 @@ def bank_transfer(access: PortalAccess, overview: PortalOverview) -> BankTransfe
     except SchwiftyException:
         logger.warning("portal.invalid_iban", extra={"organization": organization.pk})
         return None
-    reference = payment_reference([row.number for row in invoices], access.debtor.language)
+    bundle = bundle_reference(
+        organization=organization, debtor=access.debtor, invoice_public_ids=[row.public_id for row in invoices]
+    )
+    reference = payment_reference([row.number for row in invoices], access.debtor.language, bundle=bundle)
     return BankTransfer(
         iban=iban.formatted,
         beneficiary=organization.display_legal_name,

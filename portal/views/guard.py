@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
@@ -54,7 +55,19 @@ def with_portal_headers(response: HttpResponseBase, language: str) -> HttpRespon
     for name, value in PORTAL_HEADERS.items():
         response[name] = value
     response["Content-Language"] = language
+    if settings.CONTENT_SECURITY_POLICY_ENABLED:
+        response["Content-Security-Policy"] = portal_content_security_policy()
     return response
+
+
+@functools.cache
+def _portal_policy(policy: str, checkout_origin: str) -> str:
+    return policy.replace("form-action 'self'", f"form-action 'self' {checkout_origin}")
+
+
+def portal_content_security_policy() -> str:
+    """The site's policy, with Mollie's checkout as a form target: the pay form's answer redirects there."""
+    return _portal_policy(settings.CONTENT_SECURITY_POLICY, settings.MOLLIE_CHECKOUT_ORIGIN)
 
 
 def plain_page(request: HttpRequest, template: str, status: int) -> HttpResponseBase:

@@ -14,12 +14,15 @@ from portal.selectors import portal_invoice, portal_overview, portal_timeline
 from portal.statement import statement_pdf
 from portal.views.bank_transfer import bank_transfer
 from portal.views.guard import PortalRequest, not_found, portal_view
+from portal.views.page_cache import portal_page_cached
 from portal.views.pay_form import pay_form
 
 
 @portal_view
 def portal_home(request: PortalRequest) -> HttpResponse:
-    return home_page(request)
+    return portal_page_cached(
+        access=request.portal_access, language=request.portal_language, page="home", render=lambda: home_page(request)
+    )
 
 
 def home_page(

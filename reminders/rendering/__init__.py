@@ -157,27 +157,33 @@ class RenderedMessage:
     email_content_html: str = ""  # the visible part of ``html`` without <head> (the editor's preview shows it)
     letter_text: str = ""  # the letter body as plain text
     collection_costs: Decimal | None = None  # 14-day letter: the costs stated in it
+    bundle_reference: str = ""  # the RF reference of its invoices when they are several (compact)
     unknown_variables: tuple[str, ...] = ()  # placeholders that do not exist (rendered empty)
 
 
-def render_reminder(reminder: Reminder, *, today: dt.date | None = None, portal_url: str = "") -> RenderedMessage:
+def render_reminder(
+    reminder: Reminder, *, today: dt.date | None = None, portal_url: str = "", bundle_reference: str = ""
+) -> RenderedMessage:
     """Render ``reminder`` in its debtor's language with the organization's template for its kind and tone.
 
     Invoices paid in full since planning are left out; when none is left the reminder must not go out
     and :class:`reminders.channels.PermanentFailure` is raised. ``today`` defaults to the
     organization's local date (the date the message carries). ``portal_url`` is the debtor's portal
-    link, issued by the service that sends (the renderer never issues or looks one up).
+    link, issued by the service that sends (the renderer never issues or looks one up); so is
+    ``bundle_reference``, the RF reference of the invoices it asks to be paid.
     """
     organization = reminder.organization
     today = today or local_today(organization.time_zone)
-    facts = reminder_facts(reminder, today=today, portal_url=portal_url)
+    facts = reminder_facts(reminder, today=today, portal_url=portal_url, bundle_reference=bundle_reference)
     texts = message_template_texts(organization=organization, kind=facts.kind, tone=facts.tone, language=facts.language)
     return render_message(
         facts, texts, channel=reminder.channel, recipient=recipient(reminder.debtor, reminder.channel)
     )
 
 
-def reminder_facts(reminder: Reminder, *, today: dt.date, portal_url: str = "") -> MessageFacts:
+def reminder_facts(
+    reminder: Reminder, *, today: dt.date, portal_url: str = "", bundle_reference: str = ""
+) -> MessageFacts:
     """Everything ``reminder`` says, gathered once: its invoices (those it is about and those "also
     open"), the debtor, and how many earlier messages about these invoices went out, and when."""
     organization = reminder.organization
@@ -208,6 +214,8 @@ def reminder_facts(reminder: Reminder, *, today: dt.date, portal_url: str = "") 
         today=today,
         payment_term_days=payment_term_days(organization),
         portal_url=portal_url,
+        # One invoice left (the others paid since) is paid by its own number, not the bundle's reference.
+        bundle_reference=bundle_reference if len(invoices) > 1 else "",
         also_open=also_open,
         **earlier_messages(
             organization=organization, debtor_id=reminder.debtor_id, invoice_ids=about, before=reminder.planned_date
@@ -352,6 +360,7 @@ def render_message(
         email_text=email_text,
         letter_text=letter_text,
         collection_costs=facts.collection_costs,
+        bundle_reference=facts.bundle_reference,
         unknown_variables=tuple(unknown),
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from stdnum import iso11649
 
 from collection.legal import (
     ACCEPTED_TERM_WORDING_EN,
@@ -100,6 +101,9 @@ class MessageFacts:
     today: dt.date
     payment_term_days: int = 14
     portal_url: str = ""
+    # The RF reference of the invoices' bundle (reminders.services.payment_references), issued by the
+    # sending service like the portal link; "" for one invoice and in the editor's sample preview.
+    bundle_reference: str = ""
     # Overdue invoices of the debtor at a milder step than this message's: shown apart ("also open").
     also_open: tuple[InvoiceFacts, ...] = ()
     # History, so the words can tell the truth: how many earlier messages about these invoices went
@@ -167,10 +171,14 @@ def salutation(debtor: DebtorFacts, tone: str, language: str) -> str:
     return f"{'Geachte' if dutch else 'Dear'} {person}"
 
 
-def payment_reference(numbers: Sequence[str], language: str) -> str:
-    """What the debtor writes on the transfer: the invoice number, or all of them when they fit."""
+def payment_reference(numbers: Sequence[str], language: str, bundle: str = "") -> str:
+    """What the debtor writes on the transfer: the invoice number; for several, their ``bundle``'s RF
+    reference in groups of four (the one the letter and its QR code carry), or else all the numbers
+    when they fit."""
     if len(numbers) == 1:
         return numbers[0]
+    if bundle:
+        return iso11649.format(bundle)
     joined = " ".join(numbers)
     if len(joined) <= SEPA_REMITTANCE_MAX:
         return joined
@@ -258,7 +266,9 @@ def message_context(facts: MessageFacts) -> dict[str, Any]:
         "invoice_count": len(invoices),
         "overdue": any(invoice.due_date < facts.today for invoice in invoices),
         "total_open": format_money(total, currency, language),
-        "payment_reference": payment_reference([invoice.number for invoice in invoices], language),
+        "payment_reference": payment_reference(
+            [invoice.number for invoice in invoices], language, facts.bundle_reference
+        ),
         "portal_url": facts.portal_url,
         "today": long_date(facts.today, language),
         "payment_term_days": facts.payment_term_days,
@@ -313,7 +323,11 @@ PLACEHOLDERS: tuple[tuple[str, Any, str], ...] = (
         "…",
     ),
     ("also_open_total", _("Total of those other invoices; empty when there are none"), "€ 75,00"),
-    ("payment_reference", _("What to state with the payment"), "2026-0142 2026-0157"),
+    (
+        "payment_reference",
+        _("What to state with the payment: the invoice number, or for several invoices their RF reference"),
+        "RF55 B202 6014 2202 6015 7",
+    ),
     ("portal_url", _("Link to view and pay online; may be empty, use {% if portal_url %}"), ""),
     ("today", _("Date of the message"), "26 november 2026"),
     (

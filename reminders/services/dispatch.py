@@ -31,7 +31,8 @@ from reminders.models import Channel, Reminder, ReminderStatus
 from reminders.rendering import RenderedMessage, TemplateOverBudget, render_reminder
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
-from reminders.services.portal_links import reminder_portal_link
+from reminders.services.payment_references import reminder_bundle_reference
+from reminders.services.portal_links import portal_link_redacted, reminder_portal_link
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,11 @@ def reminder_send(reminder_id: int) -> SendOutcome:
     try:
         with translation.override(reminder.organization.default_language):
             # A link of its own per message (only its hash is kept), committed before it goes out.
-            message = render_reminder(reminder, portal_url=reminder_portal_link(reminder=reminder))
+            message = render_reminder(
+                reminder,
+                portal_url=reminder_portal_link(reminder=reminder),
+                bundle_reference=reminder_bundle_reference(reminder=reminder),
+            )
             reference = channel_module(reminder.channel).deliver(reminder, message)
     except TemporaryFailure as exc:
         return _failed(reminder, str(exc), temporary=True)
@@ -169,15 +174,17 @@ def _held(reminder: Reminder, reason: str) -> SendOutcome:
 
 
 def _record_sent(reminder: Reminder, message: RenderedMessage, reference: str) -> None:
-    """Keep what the debtor received: for an SMS that is the short text, not the e-mail's."""
+    """Keep what the debtor received: for an SMS that is the short text, not the e-mail's; with the
+    portal link's token masked (the copy is for the creditor, the working link was the debtor's)."""
     is_sms = reminder.channel == Channel.SMS
+    portal_url = str(message.context.get("portal_url") or "")
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = timezone.now()
     reminder.sent_date = local_today(reminder.organization.time_zone)  # the legal sending day
     reminder.provider_reference = str(reference or "")[:200]
     reminder.recipient = message.recipient[:300]
-    reminder.subject = "" if is_sms else message.subject[:300]
-    reminder.body = message.sms if is_sms else message.text
+    reminder.subject = "" if is_sms else portal_link_redacted(message.subject, portal_url)[:300]
+    reminder.body = portal_link_redacted(message.sms if is_sms else message.text, portal_url)
     reminder.error = ""
     reminder.save(
         update_fields=[

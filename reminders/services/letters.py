@@ -33,7 +33,8 @@ from reminders.rendering import RenderedMessage, TemplateOverBudget, payment_ter
 from reminders.selectors.letters import letters_waiting
 from reminders.services.activation import reminder_hold_reason
 from reminders.services.legal_dates import legal_dates_record
-from reminders.services.portal_links import reminder_portal_link
+from reminders.services.payment_references import reminder_bundle_reference
+from reminders.services.portal_links import portal_link_redacted, reminder_portal_link
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,12 @@ def _prepare(reminder: Reminder, date: dt.date, *, hold_reason: str) -> _Printab
     try:
         with transaction.atomic():  # a savepoint: a database error here must not break the batch's transaction
             # The printed link and its QR code; rolled back with the batch if printing fails.
-            message = render_reminder(reminder, today=date, portal_url=reminder_portal_link(reminder=reminder))
+            message = render_reminder(
+                reminder,
+                today=date,
+                portal_url=reminder_portal_link(reminder=reminder),
+                bundle_reference=reminder_bundle_reference(reminder=reminder),
+            )
             letter = layout.letter_build(reminder=reminder, message=message, date=date)
     except SoftTimeLimitExceeded:
         raise  # the task's time is up: the batch rolls back and every letter waits for the next run
@@ -144,13 +150,15 @@ def _needs_attention(reminder: Reminder, error: str) -> None:
 
 
 def _mark_printed(item: _Printable, batch: LetterBatch, letter_pdf: bytes) -> None:
-    """Keep what the letter says and its pages; it is sent (and its legal dates run) once posted."""
+    """Keep what the letter says and its pages; it is sent (and its legal dates run) once posted. The
+    pages carry the working portal link; the words kept for the creditor have its token masked."""
     reminder = item.reminder
+    portal_url = item.letter.portal_url
     reminder.status = ReminderStatus.PRINTED
     reminder.letter_batch = batch
     reminder.recipient = ", ".join(item.letter.address_lines)[:300]
-    reminder.subject = item.message.subject[:300]
-    reminder.body = item.message.text
+    reminder.subject = portal_link_redacted(item.message.subject, portal_url)[:300]
+    reminder.body = portal_link_redacted(item.message.text, portal_url)
     reminder.total_open_amount = item.letter.total_amount  # what the printed letter asks for
     reminder.collection_costs = item.message.collection_costs  # what the printed letter states
     reminder.error = ""
@@ -258,5 +266,7 @@ def letter_preview_pdf(*, reminder: Reminder, date: dt.date) -> bytes:
         raise ValidationError(_("Only letters have a printed version."))
     if reminder.letter_batch is not None:
         date = reminder.letter_batch.date
-    letter = layout.letter_build(reminder=reminder, message=render_reminder(reminder, today=date), date=date)
+    # The bundle's reference, as the printed letter will ask for it (the same set, the same reference).
+    message = render_reminder(reminder, today=date, bundle_reference=reminder_bundle_reference(reminder=reminder))
+    letter = layout.letter_build(reminder=reminder, message=message, date=date)
     return layout.letters_pdf([letter], organization=reminder.organization)

@@ -15,6 +15,7 @@ from collection.legal import (
     InterestRateUnknown,
     commercial_due_date_without_agreed_date,
     interest_start_date,
+    rate_table_missing_since,
     statutory_interest,
 )
 
@@ -42,6 +43,7 @@ DOMAIN_RATES = [
     (date(2025, 1, 1), "6", "11.15"),
     (date(2025, 7, 1), "6", "10.15"),
     (date(2026, 1, 1), "4", "10.15"),
+    (date(2026, 7, 1), "4", "10.40"),
 ]
 
 
@@ -85,8 +87,36 @@ class TestRateTable:
 
     def test_the_last_row_applies_until_a_newer_one_exists(self) -> None:
         result = statutory_interest(D("1000"), date(2029, 12, 31), date(2030, 12, 31), commercial=True)
-        assert [p.rate for p in result.periods] == [D("10.15")]
-        assert result.interest == D("101.50")
+        assert [p.rate for p in result.periods] == [D("10.40")]
+        assert result.interest == D("104.00")
+
+    def test_the_handelsrente_is_10_40_from_1_july_2026_and_the_wettelijke_rente_stays_4(self) -> None:
+        result = statutory_interest(D("36500"), date(2026, 6, 29), date(2026, 7, 2), commercial=True)
+        assert [(p.first_day, p.end, p.rate) for p in result.periods] == [
+            (date(2026, 6, 30), date(2026, 6, 30), D("10.15")),
+            (date(2026, 7, 1), date(2026, 7, 2), D("10.40")),
+        ]
+        assert result.interest == D("10.15") + D("20.80")
+        consumer = statutory_interest(D("36500"), date(2026, 6, 29), date(2026, 7, 2), commercial=False)
+        assert [p.rate for p in consumer.periods] == [D("4")]
+
+
+class TestRateTableUpToDate:
+    """Rates change every half year: a table without the current half year's row must say so."""
+
+    def test_the_table_is_current_until_the_next_half_year_starts(self) -> None:
+        assert rate_table_missing_since(date(2026, 7, 1)) is None
+        assert rate_table_missing_since(date(2026, 12, 31)) is None
+
+    def test_from_the_first_day_of_a_half_year_without_a_row_it_is_out_of_date(self) -> None:
+        assert rate_table_missing_since(date(2027, 1, 1)) == date(2027, 1, 1)
+        assert rate_table_missing_since(date(2027, 8, 15)) == date(2027, 1, 1)
+
+    def test_a_calculation_across_a_half_year_without_a_row_says_from_when_its_rate_is_assumed(self) -> None:
+        crossing = statutory_interest(D("1000"), date(2026, 12, 1), date(2027, 1, 31), commercial=True)
+        before = statutory_interest(D("1000"), date(2026, 12, 1), date(2026, 12, 31), commercial=True)
+        assert crossing.rates_unconfirmed_from == date(2027, 1, 1)
+        assert before.rates_unconfirmed_from is None
 
 
 class TestSimpleInterest:

@@ -15,7 +15,9 @@ from invoices.bank import matching, selectors
 from invoices.bank.camt import CamtError, camt_parse
 from invoices.bank.services import bank_line_assign, bank_statement_import
 from invoices.models import BankLine, BankLineStatus, BankStatement, Invoice, InvoiceStatus, Payment, PaymentSource
-from reminders.channels.letter import creditor_reference
+from reminders.channels.letter import bundle_reference_new, creditor_reference
+from reminders.models import BundleReference
+from reminders.services.payment_references import bundle_reference
 from tests.conftest import Tenant
 from tests.factories import DebtorFactory, InvoiceFactory
 
@@ -291,6 +293,173 @@ def test_another_organizations_invoice_is_never_matched(org_a: Tenant, org_b: Te
     assert (statement.booked_count, statement.review_count) == (0, 3)
     assert all(not line.invoices.exists() for line in lines(org_a))
     assert refresh(foreign).open_amount == Decimal("121.00")
+
+
+# --- bundle references: one RF reference for the invoices of one message ----------------------------
+
+
+def bundle_of(*invoices: Invoice) -> str:
+    """The reference a letter or the portal asks for these invoices (made the first time, then the same)."""
+    return bundle_reference(
+        organization=invoices[0].organization,
+        debtor=invoices[0].debtor,
+        invoice_public_ids=[invoice.public_id for invoice in invoices],
+    )
+
+
+def test_a_payment_of_a_bundle_reference_for_exactly_its_open_total_books_every_invoice_in_it(
+    org_a: Tenant, acme
+) -> None:  # type: ignore[no-untyped-def]
+    first = InvoiceFactory(debtor=acme, number="2026-1300", amount=Decimal("100.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1301", amount=Decimal("21.00"), open_amount=Decimal("20.50"))
+    InvoiceFactory(debtor=acme, number="2026-1302", amount=Decimal("7.00"))  # open, not in the bundle
+    reference = bundle_of(first, second)
+
+    statement = import_file(org_a, camt(entry("120.50", ref="K1", name="Someone Else", structured=reference)))
+
+    assert (statement.booked_count, statement.review_count) == (1, 0)
+    [line] = lines(org_a)
+    assert (line.status, line.reason) == (BankLineStatus.BOOKED, matching.BY_REFERENCE)
+    assert [(p.invoice_id, p.amount) for p in bank_payments(org_a)] == [
+        (first.pk, Decimal("100.00")),
+        (second.pk, Decimal("20.50")),
+    ]
+    assert refresh(first).status == refresh(second).status == InvoiceStatus.PAID
+    assert sorted(line.links.values_list("invoice_id", flat=True)) == [first.pk, second.pk]
+
+
+def test_a_bundle_reference_typed_in_the_description_in_groups_is_recognised(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    first = InvoiceFactory(debtor=acme, number="2026-1310", amount=Decimal("10.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1311", amount=Decimal("20.00"))
+    reference = bundle_of(first, second)
+    spaced = " ".join(reference[i : i + 4] for i in range(0, len(reference), 4))
+
+    import_file(org_a, camt(entry("30.00", ref="K2", text=f"betaling {spaced}")))
+
+    assert refresh(first).status == refresh(second).status == InvoiceStatus.PAID
+
+
+def test_the_rest_of_a_bundle_of_which_one_invoice_was_paid_meanwhile_books_the_rest(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    paid = InvoiceFactory(debtor=acme, number="2026-1320", amount=Decimal("50.00"))
+    one = InvoiceFactory(debtor=acme, number="2026-1321", amount=Decimal("60.00"))
+    two = InvoiceFactory(debtor=acme, number="2026-1322", amount=Decimal("70.00"))
+    reference = bundle_of(paid, one, two)
+    import_file(org_a, camt(entry("50.00", ref="K3a", text="2026-1320")))
+    assert refresh(paid).status == InvoiceStatus.PAID
+
+    import_file(org_a, camt(entry("130.00", ref="K3b", structured=reference)))
+
+    assert refresh(one).status == refresh(two).status == InvoiceStatus.PAID
+    assert len(bank_payments(org_a)) == 3
+
+
+@pytest.mark.parametrize("amount", ["100.00", "121.01"])
+def test_a_bundle_paid_with_another_amount_than_its_open_total_waits_with_its_invoices_proposed(
+    org_a: Tenant, acme, amount: str
+) -> None:  # type: ignore[no-untyped-def]
+    first = InvoiceFactory(debtor=acme, number="2026-1330", amount=Decimal("100.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1331", amount=Decimal("21.00"))
+
+    statement = import_file(org_a, camt(entry(amount, ref="K4", structured=bundle_of(first, second))))
+
+    assert (statement.booked_count, statement.review_count) == (0, 1)
+    [line] = lines(org_a)
+    assert (line.status, line.reason) == (BankLineStatus.TO_REVIEW, matching.AMOUNT_DIFFERS)
+    assert set(line.invoices.all()) == {first, second}
+    assert bank_payments(org_a) == []
+    assert (refresh(first).open_amount, refresh(second).open_amount) == (Decimal("100.00"), Decimal("21.00"))
+
+
+def test_a_bundle_waiting_in_review_is_assigned_by_hand_to_one_of_its_invoices(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    first = InvoiceFactory(debtor=acme, number="2026-1340", amount=Decimal("100.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1341", amount=Decimal("21.00"))
+    import_file(org_a, camt(entry("60.00", ref="K5", structured=bundle_of(first, second))))
+    [line] = lines(org_a)
+
+    bank_line_assign(organization=org_a.organization, line=line, invoice=first, user=org_a.member)
+
+    assert refresh(first).open_amount == Decimal("40.00")
+    assert list(line.invoices.all()) == [first]
+    assert import_file(org_a, camt(entry("60.00", ref="K5", structured=bundle_of(first, second)))).known_count == 1
+    assert len(bank_payments(org_a)) == 1
+
+
+def test_a_made_up_bundle_reference_matches_nothing_and_the_next_rules_still_apply(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    first = InvoiceFactory(debtor=acme, number="2026-1350", amount=Decimal("100.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1351", amount=Decimal("21.00"))
+    bundle_of(first, second)
+    forged = bundle_reference_new()  # valid check digits, the bundle form, but never issued
+    assert not BundleReference.objects.for_organization(org_a.organization).filter(reference=forged).exists()
+
+    import_file(
+        org_a,
+        camt(
+            entry("121.00", ref="K6", name="Stranger", structured=forged),
+            entry("100.00", ref="K7", structured=forged, text="factuur 2026-1350"),
+        ),
+    )
+
+    made_up, with_number = lines(org_a)
+    assert (made_up.status, made_up.reason) == (BankLineStatus.TO_REVIEW, matching.NO_MATCH)
+    assert not made_up.invoices.exists()
+    assert (with_number.status, with_number.reason) == (BankLineStatus.BOOKED, matching.BY_NUMBER)
+    assert refresh(first).status == InvoiceStatus.PAID and refresh(second).open_amount == Decimal("21.00")
+
+
+def test_another_organizations_bundle_reference_never_matches_here(org_a: Tenant, org_b: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    ours = (
+        InvoiceFactory(debtor=acme, number="2026-1360", amount=Decimal("100.00")),
+        InvoiceFactory(debtor=acme, number="2026-1361", amount=Decimal("21.00")),
+    )
+    foreign_debtor = DebtorFactory(organization=org_b.organization, name="Acme Bouw B.V.")
+    theirs = (
+        InvoiceFactory(debtor=foreign_debtor, number="2026-1360", amount=Decimal("100.00")),
+        InvoiceFactory(debtor=foreign_debtor, number="2026-1361", amount=Decimal("21.00")),
+    )
+    their_reference = bundle_of(*theirs)
+    assert bundle_of(*ours) != their_reference
+
+    statement = import_file(org_a, camt(entry("121.00", ref="K8", name="Nobody", structured=their_reference)))
+
+    assert (statement.booked_count, statement.review_count) == (0, 1)
+    [line] = lines(org_a)
+    assert line.reason == matching.NO_MATCH and not line.invoices.exists()
+    assert all(refresh(invoice).open_amount == invoice.amount for invoice in (*ours, *theirs))
+
+
+def test_a_bundle_reference_is_never_mistaken_for_an_invoice_numbers_reference(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    """An invoice whose number has the bundle form gets no RF of its own (it is paid by its number)."""
+    first = InvoiceFactory(debtor=acme, number="2026-1370", amount=Decimal("10.00"))
+    second = InvoiceFactory(debtor=acme, number="2026-1371", amount=Decimal("20.00"))
+    reference = bundle_of(first, second)
+    lookalike = InvoiceFactory(debtor=acme, number=reference[4:], amount=Decimal("30.00"))
+    assert creditor_reference(lookalike.number) is None
+
+    import_file(org_a, camt(entry("30.00", ref="K9", structured=reference)))
+
+    assert refresh(first).status == refresh(second).status == InvoiceStatus.PAID
+    assert refresh(lookalike).open_amount == Decimal("30.00")
+
+
+def test_bundle_references_cost_two_more_queries_however_many(org_a: Tenant, acme) -> None:  # type: ignore[no-untyped-def]
+    invoices = [InvoiceFactory(debtor=acme, number=f"2026-14{n:02d}", amount=Decimal("10.00")) for n in range(20)]
+    references = [bundle_of(invoices[n], invoices[n + 1]) for n in range(0, 20, 2)]
+
+    def queries_for(data: bytes) -> int:
+        parsed = camt_parse(data)
+        with CaptureQueriesContext(connection) as captured:
+            facts = selectors.matching_facts(organization=org_a.organization, lines=parsed.lines)
+        assert all(
+            len(facts.by_bundle.get(reference, [])) == 2 for reference in references if reference in data.decode()
+        )
+        return len(captured)
+
+    with_bundles = camt(*(entry("20.00", ref=f"KB{n}", structured=ref) for n, ref in enumerate(references)))
+    # The same lines with invoice-number references: the structured reference is read as a number too.
+    without = camt(*(entry("20.00", ref=f"KB{n}", structured=creditor_reference(f"X{n}")) for n in range(10)))
+    assert queries_for(with_bundles) == queries_for(without) + 2
+    one_bundle = camt(entry("20.00", ref="KB0", structured=references[0]))
+    assert queries_for(one_bundle) == queries_for(with_bundles)  # one bundle or ten: the same two reads
 
 
 # --- reading the file -------------------------------------------------------------------------------

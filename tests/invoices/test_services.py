@@ -256,3 +256,62 @@ def test_invoice_create_refuses_a_number_already_used_in_the_organization(org_a,
     new_invoice(org_a.organization, debtor_a)
     with pytest.raises(ValidationError):
         new_invoice(org_a.organization, debtor_a)
+
+
+# --- payment_reverse (refunds and chargebacks of online payments) ------------------------------------------
+
+
+def reverse(invoice: Invoice, amount: str, reference: str = "tr_1:reversed-1.00:x") -> Payment:
+    return services.payment_reverse(
+        organization=invoice.organization, invoice=invoice, amount=Decimal(amount), date=TODAY, reference=reference
+    )
+
+
+def test_a_reversal_reopens_a_paid_invoice_as_a_negative_payment(invoice_a) -> None:
+    record(invoice_a, str(invoice_a.open_amount), source=PaymentSource.MOLLIE, reference="tr_1:x")
+
+    reversal = reverse(invoice_a, "21.00")
+
+    invoice_a.refresh_from_db()
+    assert (invoice_a.open_amount, invoice_a.status) == (Decimal("21.00"), InvoiceStatus.OPEN)
+    assert (reversal.amount, reversal.source) == (Decimal("-21.00"), PaymentSource.MOLLIE)
+
+
+def test_the_same_reversal_twice_changes_nothing_the_second_time(invoice_a) -> None:
+    record(invoice_a, str(invoice_a.open_amount), source=PaymentSource.MOLLIE, reference="tr_1:x")
+
+    first, again = reverse(invoice_a, "21.00"), reverse(invoice_a, "21.00")
+
+    assert first == again and payment_count(invoice_a) == 2
+    invoice_a.refresh_from_db()
+    assert invoice_a.open_amount == Decimal("21.00")
+
+
+def test_a_reversal_never_opens_more_than_the_invoice_amount(invoice_a) -> None:
+    record(invoice_a, str(invoice_a.open_amount), source=PaymentSource.MOLLIE, reference="tr_1:x")
+
+    reverse(invoice_a, "9999.00")
+
+    invoice_a.refresh_from_db()
+    assert invoice_a.open_amount == invoice_a.amount
+
+
+def test_a_reversal_on_another_organizations_invoice_is_refused(invoice_a) -> None:
+    foreign = InvoiceFactory()
+
+    with pytest.raises(ValidationError):
+        services.payment_reverse(
+            organization=invoice_a.organization, invoice=foreign, amount=Decimal("1.00"), date=TODAY, reference="r"
+        )
+    assert payment_count(foreign) == 0
+
+
+def test_only_online_payments_can_be_negative(invoice_a) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            organization=invoice_a.organization, invoice=invoice_a, amount=Decimal("-1.00"), date=TODAY, source="manual"
+        )
+    with pytest.raises(ValidationError):
+        reverse(invoice_a, "0.00")

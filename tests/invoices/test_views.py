@@ -634,7 +634,7 @@ def test_the_invoice_page_takes_a_bounded_number_of_queries(
     org_a, invoice_a, today, viewer_client, django_assert_max_num_queries
 ) -> None:
     PaymentFactory.create_batch(10, invoice=invoice_a, amount=Decimal("1.00"))
-    with django_assert_max_num_queries(10):  # 8 + the messages timeline (2)
+    with django_assert_max_num_queries(11):  # 8 + the messages timeline (2) + the debtor conversation (1)
         viewer_client.get(url("invoice_detail", org_a.organization, invoice_id=invoice_a.public_id))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
@@ -61,6 +62,12 @@ def test_get_shows_the_keys_own_organization(org_off: Organization) -> None:
         "iban": "NL91ABNA0417164300",
         "email": org_off.email,
         "phone": "",
+        "mollie_api_key_set": False,
+        "online_payment_minimum": None,
+        "payment_claim_hold_days": 10,
+        "arrangement_max_terms": 6,
+        "arrangement_min_term_amount": "25.00",
+        "arrangement_auto_approve": False,
     }
 
 
@@ -108,6 +115,8 @@ def test_patch_changes_the_details_and_compacts_like_the_settings_page(
         ({"address": "x" * 201}, "address"),
         ({"organization": "another one"}, "organization"),
         ({"iban": 12}, "iban"),
+        ({"address": -123973775}, "address"),  # a JSON number where the schema says string
+        ({"name": 7}, "name"),
     ],
 )
 def test_bad_input_is_400_with_the_field_and_changes_nothing(
@@ -238,3 +247,119 @@ def test_the_paths_work_without_their_trailing_slash_too(client: APIClient, org_
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/organization/reminders/activate/" in schema["paths"]
     assert "/api/v1/organization/reminders/activate" not in schema["paths"]
+
+
+# --- the portal and payments: the Mollie key (write-only) and the limits -----------------------------------
+
+MOLLIE_KEY = "live_abcdefghijklmnopqrstuvwxyz1234WXYZ"
+
+
+def test_patch_stores_the_mollie_key_and_no_response_ever_contains_it(client: APIClient, org_off: Organization) -> None:
+    response = client.patch(ORGANIZATION, {"mollie_api_key": MOLLIE_KEY}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["mollie_api_key_set"] is True
+    assert "mollie_api_key" not in response.json()
+    assert MOLLIE_KEY not in response.content.decode()
+    assert stored(org_off).mollie_api_key == MOLLIE_KEY
+    again = client.get(ORGANIZATION)
+    assert again.json()["mollie_api_key_set"] is True and MOLLIE_KEY not in again.content.decode()
+
+
+def test_patch_without_the_key_keeps_it_and_an_empty_or_null_key_removes_it(
+    client: APIClient, org_off: Organization
+) -> None:
+    client.patch(ORGANIZATION, {"mollie_api_key": MOLLIE_KEY}, format="json")
+    client.patch(ORGANIZATION, {"city": "Utrecht", "payment_claim_hold_days": 5}, format="json")
+    assert (stored(org_off).mollie_api_key, stored(org_off).payment_claim_hold_days) == (MOLLIE_KEY, 5)
+
+    for removal in ("", None):
+        client.patch(ORGANIZATION, {"mollie_api_key": MOLLIE_KEY}, format="json")
+        response = client.patch(ORGANIZATION, {"mollie_api_key": removal}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["mollie_api_key_set"] is False
+        assert stored(org_off).mollie_api_key == ""
+
+
+def test_patch_changes_the_portal_limits(client: APIClient, org_off: Organization) -> None:
+    response = client.patch(
+        ORGANIZATION,
+        {
+            "online_payment_minimum": "15.00",
+            "payment_claim_hold_days": 90,
+            "arrangement_max_terms": 0,
+            "arrangement_min_term_amount": "1.00",
+            "arrangement_auto_approve": True,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (
+        body["online_payment_minimum"],
+        body["payment_claim_hold_days"],
+        body["arrangement_max_terms"],
+        body["arrangement_min_term_amount"],
+        body["arrangement_auto_approve"],
+    ) == ("15.00", 90, 0, "1.00", True)
+    organization = stored(org_off)
+    assert organization.online_payment_minimum == Decimal("15.00") and organization.arrangement_auto_approve
+    response = client.patch(
+        ORGANIZATION, {"online_payment_minimum": None, "arrangement_auto_approve": False}, format="json"
+    )
+    assert response.json()["online_payment_minimum"] is None
+    assert stored(org_off).arrangement_auto_approve is False
+    assert stored(org_off).arrangement_max_terms == 0  # left out: kept
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"mollie_api_key": "live_short"}, "mollie_api_key"),
+        ({"mollie_api_key": "access_" + "a" * 30}, "mollie_api_key"),
+        ({"mollie_api_key": 12}, "mollie_api_key"),
+        ({"online_payment_minimum": "0.99"}, "online_payment_minimum"),
+        ({"online_payment_minimum": 5}, "online_payment_minimum"),
+        ({"payment_claim_hold_days": 0}, "payment_claim_hold_days"),
+        ({"payment_claim_hold_days": 91}, "payment_claim_hold_days"),
+        ({"arrangement_max_terms": 37}, "arrangement_max_terms"),
+        ({"arrangement_min_term_amount": "0.99"}, "arrangement_min_term_amount"),
+        ({"mollie_api_key_set": True}, "mollie_api_key_set"),
+        ({"iban": "NL00ABNA0000000000", "mollie_api_key": MOLLIE_KEY}, "iban"),
+    ],
+)
+def test_bad_portal_settings_are_400_with_the_field_and_change_nothing(
+    client: APIClient, org_off: Organization, payload: dict[str, object], field: str
+) -> None:
+    error = assert_error(
+        client.patch(ORGANIZATION, {"city": "Utrecht", "payment_claim_hold_days": 20, **payload}, format="json"),
+        400,
+        "validation_error",
+    )
+
+    assert field in error["details"], error
+    after = stored(org_off)
+    assert (after.city, after.mollie_api_key, after.payment_claim_hold_days, after.online_payment_minimum) == (
+        "Amsterdam",
+        "",
+        10,
+        None,
+    )
+    if isinstance(payload.get("mollie_api_key"), str):
+        assert payload["mollie_api_key"] not in str(error)  # a secret is never echoed back
+
+
+def test_a_read_only_key_cannot_set_the_mollie_key(org_off: Organization) -> None:
+    client = api_client(org_off, ApiKeyAccess.READ)
+
+    assert_error(client.patch(ORGANIZATION, {"mollie_api_key": MOLLIE_KEY}, format="json"), 403, "read_only_key")
+    assert stored(org_off).mollie_api_key == ""
+    assert "mollie_api_key_set" in client.get(ORGANIZATION).json()
+
+
+def test_the_mollie_key_goes_to_the_keys_own_organization_only(org_off: Organization, org_b: Tenant) -> None:
+    api_client(org_b.organization).patch(ORGANIZATION, {"mollie_api_key": MOLLIE_KEY}, format="json")
+
+    assert stored(org_b.organization).mollie_api_key == MOLLIE_KEY
+    assert stored(org_off).mollie_api_key == ""

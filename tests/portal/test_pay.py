@@ -14,8 +14,11 @@ from django.test import Client
 from stdnum import iso11649
 
 from invoices.models import Invoice, InvoiceStatus, OnlinePayment, OnlinePaymentStatus
+from outstanding.models import Organization
 from portal.services import portal_link_issue
-from reminders.channels.letter import creditor_reference, epc_payload, epc_qr, payment_reference, qr_data_uri
+from reminders.channels.letter import creditor_reference, epc_payload, epc_qr, qr_data_uri
+from reminders.models import BundleReference
+from reminders.services.payment_references import bundle_reference
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, OrganizationFactory
 from tests.fake_mollie import FakeMollie
 from tests.portal.conftest import portal_path
@@ -28,16 +31,26 @@ WRONG_TOKEN_PAGE = "/p/" + "A" * 32 + "/"
 @pytest.fixture
 def mollie(settings) -> Iterator[FakeMollie]:
     fake = FakeMollie().start()
-    settings.MOLLIE_API_KEY = fake.api_key
+    settings.MOLLIE_API_KEY = ""
+    settings.MOLLIE_PLATFORM_KEY_FALLBACK = False
     settings.MOLLIE_API_ENDPOINT = fake.url
-    settings.MOLLIE_PARTIAL_PAYMENT_MINIMUM = ""
     yield fake
     fake.stop()
 
 
+def with_key(organization: Organization, key: str) -> Organization:
+    organization.mollie_api_key = key
+    organization.save(update_fields=["mollie_api_key"])
+    return organization
+
+
 @pytest.fixture
-def organization():
-    return OrganizationFactory(name="Alpha Groothandel B.V.")
+def organization(request):
+    """With the fake Mollie's key when a test uses ``mollie``; without a key (no online payment) otherwise."""
+    organization = OrganizationFactory(name="Alpha Groothandel B.V.")
+    if "mollie" in request.fixturenames:
+        with_key(organization, request.getfixturevalue("mollie").api_key)
+    return organization
 
 
 @pytest.fixture
@@ -117,12 +130,34 @@ def open_amounts(*rows: Invoice) -> list[Decimal]:
 # --- the form ---------------------------------------------------------------------------------------------
 
 
-def test_the_form_appears_only_when_online_payment_is_enabled(client, link, settings) -> None:
-    settings.MOLLIE_API_KEY = ""
+def test_the_form_appears_only_when_online_payment_is_enabled(client, link, mollie, organization) -> None:
+    assert 'name="form_token"' in client.get(link).content.decode()
+    with_key(organization, "")
 
     html = client.get(link).content.decode()
 
     assert 'name="form_token"' not in html and "iDEAL" not in html
+
+
+def test_an_organization_without_its_own_key_has_no_pay_form_even_with_a_platform_key(
+    client, link, settings, organization
+) -> None:
+    settings.MOLLIE_API_KEY = "test_platformkey000000000000000000000"
+    settings.MOLLIE_PLATFORM_KEY_FALLBACK = False
+
+    html = client.get(link).content.decode()
+
+    assert 'name="form_token"' not in html and "iDEAL" not in html
+    assert client.post(f"{link}pay/", {"invoice": "x", "form_token": "x"}).status_code == 400
+    assert not OnlinePayment.objects.for_organization(organization).exists()
+
+
+def test_the_checkout_is_asked_with_the_organizations_own_key(client, link, mollie, invoices) -> None:
+    response = pay(client, link, [str(invoices[1].public_id)])
+
+    assert response.status_code == 303
+    (request,) = mollie.requests_to("POST", "/v2/payments")
+    assert request.headers["Authorization"] == f"Bearer {mollie.api_key}"
 
 
 def test_the_form_offers_every_open_invoice_ticked_the_messages_first(client, link, mollie, invoices) -> None:
@@ -220,7 +255,8 @@ def test_a_post_without_the_pages_form_token_creates_nothing(client, link, molli
 
 def test_mollie_unreachable_shows_a_message_and_books_nothing(client, link, settings, invoices) -> None:
     down = FakeMollie().start()
-    settings.MOLLIE_API_KEY, settings.MOLLIE_API_ENDPOINT = down.api_key, down.url
+    with_key(invoices[1].organization, down.api_key)
+    settings.MOLLIE_API_ENDPOINT = down.url
     down.stop()  # nothing listens on its port any more
 
     response = pay(client, link, [str(invoices[1].public_id)])
@@ -377,18 +413,51 @@ def test_the_transfer_block_asks_for_the_messages_invoice_with_its_rf_reference_
     assert expected_qr.startswith("data:image/svg+xml")  # nothing loaded from elsewhere (CSP img-src data:)
 
 
-def test_without_a_message_the_transfer_asks_for_everything_open_by_invoice_numbers(client, debtor, invoices) -> None:
+def test_without_a_message_the_transfer_asks_for_everything_open_with_one_bundle_reference(
+    client, debtor, invoices
+) -> None:
     link = portal_path(portal_link_issue(organization=debtor.organization, debtor=debtor))
-    expected = payment_reference(["F-OLD", "F-MSG"], "nl")
+
+    html = client.get(link).content.decode()
+    again = client.get(link).content.decode()
+
+    bundle = BundleReference.objects.for_organization(debtor.organization).get()
+    assert sorted(bundle.invoice_ids) == sorted(invoice.pk for invoice in invoices)
+    expected_qr = qr_data_uri(
+        epc_qr(
+            epc_payload(
+                name="Alpha Groothandel B.V.",
+                iban="NL91ABNA0417164300",
+                amount=Decimal("521.00"),
+                reference=bundle.reference,
+            )
+        )
+    )
+    block = html[html.index('class="portal-transfer"') :]
+    block = block[: block.index("</section>")]
+    assert iso11649.format(bundle.reference) in block and "Facturen F-OLD" not in block
+    assert "€\xa0521,00" in block
+    assert f'src="{expected_qr}"' in block
+    assert iso11649.format(bundle.reference) in again  # the same set, the same reference
+
+
+def test_the_transfer_block_of_a_message_about_several_invoices_shows_their_bundle_reference(
+    client, debtor, invoices
+) -> None:
+    InvoiceFactory(debtor=debtor, number="F-ELSE", amount=Decimal("5.00"))  # open, not in the message
+    ids = [invoice.pk for invoice in invoices]
+    link = portal_path(portal_link_issue(organization=debtor.organization, debtor=debtor, invoice_ids=ids))
+    reference = bundle_reference(
+        organization=debtor.organization, debtor=debtor, invoice_public_ids=[i.public_id for i in invoices]
+    )
 
     html = client.get(link).content.decode()
 
     block = html[html.index('class="portal-transfer"') :]
     block = block[: block.index("</section>")]
-    assert expected.text == "Facturen F-OLD, F-MSG"
-    assert expected.text in block
-    assert "€\xa0521,00" in block
-    assert 'src="data:image/svg+xml' in block
+    assert iso11649.format(reference) in block
+    assert "€\xa0521,00" in block and "F-ELSE" not in block
+    assert BundleReference.objects.for_organization(debtor.organization).count() == 1
 
 
 def test_the_transfer_block_shows_also_without_online_payment_but_not_without_an_iban(

@@ -25,10 +25,20 @@ from invoices.models import DebtorKind, InvoiceStatus
 from outstanding.calendar import local_today
 from reminders.channels import PermanentFailure
 from reminders.channels import letter as layout
-from reminders.models import Channel, LetterBatch, MessageTemplate, Reminder, ReminderStatus, StepKind, Tone
+from reminders.models import (
+    BundleReference,
+    Channel,
+    LetterBatch,
+    MessageTemplate,
+    Reminder,
+    ReminderStatus,
+    StepKind,
+    Tone,
+)
 from reminders.rendering import RenderedMessage, render_reminder
 from reminders.selectors import letters as letter_selectors
 from reminders.services import letters
+from reminders.services.payment_references import reminder_bundle_reference
 from reminders.tasks import letter_batches_create_all
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory, OrganizationFactory
 
@@ -138,8 +148,45 @@ def test_the_letter_prints_the_iban_and_the_reference_beside_the_qr_code(make_re
     assert "Betalingskenmerk RF18 5390 0754 7034" in text
 
 
-def test_several_invoices_are_paid_with_their_numbers_as_description(letter) -> None:
+def test_without_a_bundle_reference_several_invoices_are_paid_with_their_numbers_as_description(letter) -> None:
     assert "Omschrijving Facturen F1001, F1002" in pdf_text(preview(letter))
+
+
+def test_a_printed_letter_about_several_invoices_asks_for_their_one_bundle_reference(letter, org_a) -> None:
+    created = batch(org_a.organization)
+
+    assert created is not None
+    reference = reminder_bundle_reference(reminder=letter)
+    assert layout.is_bundle_reference(reference)
+    letter.refresh_from_db()
+    text = pdf_text(letter.pdf.open("rb").read())
+    assert f"Betalingskenmerk {iso11649.format(reference)}" in text
+    assert "Omschrijving" not in text  # a structured reference, not the numbers as text
+    assert iso11649.format(reference) in letter.body  # the words say it too ("onder vermelding van ...")
+
+
+def test_the_epc_qr_code_of_a_letter_about_several_invoices_carries_the_bundle_reference(letter) -> None:
+    reference = reminder_bundle_reference(reminder=letter)
+    message = render_reminder(letter, today=TODAY, bundle_reference=reference)
+
+    built = layout.letter_build(reminder=letter, message=message, date=TODAY)
+
+    payload = layout.epc_payload(
+        name="Alpha Groothandel B.V.", iban="NL91ABNA0417164300", amount=Decimal("1334.51"), reference=reference
+    )
+    assert payload.decode().split("\n")[7:] == ["EUR1334.51", "", reference]
+    assert built.payment is not None and built.payment.qr == layout.qr_data_uri(layout.epc_qr(payload))
+    assert (built.payment.reference, built.payment.text) == (iso11649.format(reference), "")
+
+
+def test_the_preview_and_the_printed_letter_ask_for_the_same_reference(letter, org_a) -> None:
+    previewed = pdf_text(letters.letter_preview_pdf(reminder=letter, date=TODAY))
+    assert batch(org_a.organization) is not None
+    letter.refresh_from_db()
+
+    [stored] = BundleReference.objects.for_organization(org_a.organization)
+    formatted = f"Betalingskenmerk {iso11649.format(stored.reference)}"
+    assert formatted in previewed and formatted in pdf_text(letter.pdf.open("rb").read())
 
 
 def test_a_registered_letter_says_so(letter) -> None:
@@ -437,9 +484,9 @@ def test_a_batch_prints_every_waiting_letter_in_one_pdf_and_marks_them_printed(m
     assert "Eerste B.V." in pages[0] and "Tweede B.V." in pages[1]  # by postal code
     for reminder in (first, second):
         reminder.refresh_from_db()
-        # The letter prints its own portal link (issue 9); only its hash is stored, so read it back.
-        portal_url = re.search(r"http://localhost:8000/p/[\w-]+/", reminder.body).group(0)
-        message = render_reminder(reminder, today=TODAY, portal_url=portal_url)
+        # The letter prints its own portal link (issue 9); the kept words show it without its token.
+        assert re.search(r"http://localhost:8000/p/••••••/", reminder.body)
+        message = render_reminder(reminder, today=TODAY, portal_url="http://localhost:8000/p/••••••/")
         # printed is not sent: the letter counts as sent from the day the batch is posted
         assert reminder.status == ReminderStatus.PRINTED and reminder.sent_at is None and reminder.sent_date is None
         assert reminder.letter_batch == created

@@ -45,9 +45,11 @@ from reminders.channels.letter.layout import (
 )
 from reminders.channels.letter.payment import (
     PaymentReference,
+    bundle_reference_new,
     creditor_reference,
     epc_payload,
     epc_qr,
+    is_bundle_reference,
     payment_reference,
     qr_data_uri,
 )
@@ -70,11 +72,13 @@ __all__ = [
     "Payment",
     "PaymentReference",
     "Rectangle",
+    "bundle_reference_new",
     "creditor_reference",
     "deliver",
     "epc_payload",
     "epc_qr",
     "has_postal_address",
+    "is_bundle_reference",
     "letter_build",
     "letter_stylesheet",
     "letters_html",

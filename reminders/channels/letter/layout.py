@@ -241,17 +241,22 @@ def letter_build(*, reminder: Reminder, message: RenderedMessage, date: dt.date)
         show_items_table=RENDERED_INVOICE_TABLE not in message.letter_html,
         total=format_money(total, "EUR", language),
         total_amount=total,
-        payment=_payment(organization, total, [invoice.number for invoice in invoices], language),
+        payment=_payment(
+            organization, total, [invoice.number for invoice in invoices], language, message.bundle_reference
+        ),
         portal_url=portal_url,
         portal_qr=qr_data_uri(segno.make(portal_url, error="m")) if portal_url else "",
     )
 
 
-def _payment(organization: Organization, total: Decimal, numbers: list[str], language: str) -> Payment | None:
-    """No IBAN or nothing to pay: no payment block (the letter still goes out)."""
+def _payment(
+    organization: Organization, total: Decimal, numbers: list[str], language: str, bundle: str
+) -> Payment | None:
+    """No IBAN or nothing to pay: no payment block (the letter still goes out). Several invoices are
+    paid with ``bundle``, their RF reference, printed and in the QR code (the numbers as text without one)."""
     if not organization.iban or total < EPC_MIN_AMOUNT:
         return None
-    reference = payment_reference(numbers, language)
+    reference = payment_reference(numbers, language, bundle=bundle)
     payload = epc_payload(
         name=organization.display_legal_name,
         iban=organization.iban,

@@ -2,12 +2,21 @@
 
 A banking app scans the EPC QR code ("GiroCode", EPC069-12) and fills in the transfer: beneficiary,
 IBAN, amount and the reference. One invoice whose number a reference can hold is paid with its ISO 11649
-creditor reference ("RF" + check digits + number); anything else with the invoice numbers as text.
+creditor reference ("RF" + check digits + number); several invoices with the reference of their
+bundle (``reminders.models.BundleReference``), one stored reference for exactly that set; anything
+else with the invoice numbers as text.
+
+**Bundle references cannot be invoice numbers' references.** Their body has one fixed form,
+:data:`BUNDLE_BODY` ("B" and 16 random digits), and :func:`creditor_reference` gives no number of
+that form a reference of its own (such an invoice is paid by its number as text, like any number a
+reference cannot hold). So a reference of that form is a bundle's, whatever numbers the creditor
+uses, and the bank matcher looks it up as one (``invoices.bank.matching``).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +30,9 @@ from outstanding.text import has_control_characters, single_line
 # "Factuur 2026-1", "Facturen 2026-1, 2026-2 e.a." in the debtor's language.
 REFERENCE_WORDS = {"nl": ("Factuur", "Facturen", "e.a."), "en": ("Invoice", "Invoices", "and more")}
 RF_BODY = re.compile(r"^[A-Z0-9]{1,21}$")
+# A bundle's body: "B" and 16 random digits (53 bits; unique per organization by a constraint).
+BUNDLE_BODY = re.compile(r"^B[0-9]{16}$")
+BUNDLE_DIGITS = 16
 EPC_NAME_MAX, EPC_TEXT_MAX, EPC_REFERENCE_MAX = 70, 140, 35
 EPC_MIN_AMOUNT, EPC_MAX_AMOUNT = Decimal("0.01"), Decimal("999999999.99")
 
@@ -30,10 +42,25 @@ def creditor_reference(invoice_number: str) -> str | None:
 
     None when the number holds characters a reference cannot (anything but letters and digits) or is
     longer than 21: the bank would hand back something else than the number, so text is used instead.
+    Also None for a number of the bundle form (:data:`BUNDLE_BODY`): its reference would be a bundle's.
     """
     body = invoice_number.strip().upper()
-    if not RF_BODY.match(body):
+    if not RF_BODY.match(body) or BUNDLE_BODY.match(body):
         return None
+    return _with_check_digits(body)
+
+
+def bundle_reference_new() -> str:
+    """A fresh bundle reference ("RF" + check digits + "B" + 16 random digits), compact."""
+    return _with_check_digits("B" + "".join(secrets.choice("0123456789") for _ in range(BUNDLE_DIGITS)))
+
+
+def is_bundle_reference(reference: str) -> bool:
+    """Whether a valid compact RF reference is of the bundle form (module docstring)."""
+    return bool(BUNDLE_BODY.match(reference[4:])) and iso11649.is_valid(reference)
+
+
+def _with_check_digits(body: str) -> str:
     # ISO 7064 mod 97-10 over the body followed by "RF00", letters as 10..35; check digits = 98 - rest.
     digits = "".join(str(int(char, 36)) for char in body + "RF00")
     return f"RF{98 - int(digits) % 97:02d}{body}"
@@ -45,10 +72,13 @@ class PaymentReference:
     text: str = ""  # unstructured remittance text, at most 140 characters
 
 
-def payment_reference(invoice_numbers: Sequence[str], language: str = "nl") -> PaymentReference:
-    """One invoice with a suitable number: its RF reference. Otherwise the invoice numbers as text."""
+def payment_reference(invoice_numbers: Sequence[str], language: str = "nl", *, bundle: str = "") -> PaymentReference:
+    """One invoice with a suitable number: its RF reference. Several with their ``bundle`` reference
+    when one is given. Otherwise the invoice numbers as text."""
     if len(invoice_numbers) == 1 and (structured := creditor_reference(invoice_numbers[0])):
         return PaymentReference(structured=structured)
+    if len(invoice_numbers) > 1 and bundle:
+        return PaymentReference(structured=bundle)
     one, many, and_more = REFERENCE_WORDS.get(language, REFERENCE_WORDS["nl"])
     label = one if len(invoice_numbers) == 1 else many
     kept = list(invoice_numbers)

@@ -1,0 +1,1 @@
+"""Creditor pages of the collection app, one module per subject."""
