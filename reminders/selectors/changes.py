@@ -1,12 +1,13 @@
 """Has an organization's data changed since a snapshot? The change log the triggers keep.
 
 Statement-level triggers on every table the dunning engine reads (invoices, debtors, reminders and
-their items, flows, steps, dunning settings; migration ``reminders/0008``) add one
+their items, flows, steps, dunning settings; migration ``reminders/0008``), on the debtors' answers in
+the portal (``portal/0002``) and on arrangements (``collection/0001``) add one
 ``PlanChange`` row per (organization, transaction), whatever code path wrote. A value computed from
 those tables and stored with the database snapshot it was computed in stays exact until a
 transaction that snapshot did not see logs a change: one index range read, however big the
-organization (:func:`cached_while_unchanged`). The review page's week ahead and the home page's
-figures are stored this way.
+organization (:func:`cached_while_unchanged`). The review page's week ahead, the home page's
+figures and the portal's page are stored this way.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ T = TypeVar("T")
 SNAPSHOT_SQL = "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_current_snapshot()::text END"
 # Did a transaction that ``snapshot`` did not see change the organization's data? Transactions older
 # than the snapshot's xmin were all seen, so only the newer log rows are read (an index range).
+# One round trip: a transaction that has written counts as changed (as in :func:`changed_since`).
 CHANGED_SQL = """
-SELECT EXISTS (
+SELECT txid_current_if_assigned() IS NOT NULL OR EXISTS (
     SELECT 1 FROM reminders_planchange c
     WHERE c.organization_id = %(org)s
       AND c.xid >= pg_snapshot_xmin(%(snapshot)s::pg_snapshot)::text::bigint
@@ -49,9 +51,9 @@ def snapshot() -> str | None:
 
 def changed_since(organization: Organization, since: str) -> bool:
     """Whether the organization's data changed after the snapshot ``since`` (True when unsure)."""
-    if not since or snapshot() is None:  # this transaction wrote: what it sees is not what is stored
+    if not since:
         return True
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # a transaction that wrote: what it sees is not what is stored
         cursor.execute(CHANGED_SQL, {"org": organization.pk, "snapshot": since})
         return bool(cursor.fetchone()[0])
 
