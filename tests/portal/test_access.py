@@ -87,3 +87,25 @@ def test_a_malformed_token_finds_nothing(token, debtor):
     portal_link_issue(organization=debtor.organization, debtor=debtor)
 
     assert portal_access_for_token(token) is None
+
+
+def test_the_link_brings_its_organization_and_debtor_exactly_as_the_orm_reads_them(debtor, django_assert_num_queries):
+    from invoices.models import Debtor
+    from outstanding.models import Organization
+
+    Organization.objects.filter(pk=debtor.organization_id).update(mollie_api_key="test_" + "a" * 30)
+    invoice = InvoiceFactory(debtor=debtor)
+    token = token_of(portal_link_issue(organization=debtor.organization, debtor=debtor, invoice_ids=[invoice.pk]))
+
+    with django_assert_num_queries(1):
+        access = portal_access_for_token(token)
+        assert access.debtor.organization is access.organization  # no query for either
+
+    def values(row) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+    assert values(access) == values(PortalAccess.unscoped.get(pk=access.pk))
+    assert values(access.organization) == values(Organization.objects.get(pk=debtor.organization_id))
+    assert values(access.debtor) == values(Debtor.objects.for_organization(debtor.organization).get(pk=debtor.pk))
+    assert access.organization.mollie_api_key == "test_" + "a" * 30  # decrypted, as the ORM does
+    assert access.invoice_ids == [invoice.pk]
