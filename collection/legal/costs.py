@@ -88,7 +88,9 @@ def collection_costs_for_consumer_letter(principals: Iterable[Decimal], *, on: d
     Art. 6:96 lid 7 BW: claims of one consumer that fall due together belong in one 14-day letter and
     their principals are added together before the scale is applied. Because the scale is
     regressive (15 % falling to 0.5 %) and has a € 40 minimum, the costs on the sum are lower than the
-    sum of per-invoice costs (three invoices of € 100: € 45 on € 300 instead of three times € 40 = € 120).
+    sum of per-invoice costs (three invoices of € 100: € 45 on € 300 instead of three times € 40 = € 120),
+    but for rounding: rounded once on the sum instead of once per invoice, they may be up to a cent per
+    further invoice higher (two of € 268.76: € 80.63 against 2 × € 40.31).
     Computing per invoice therefore charges more than the mandatory scale allows (art. 6:96 lid 5
     BW), which is unlawful towards a consumer.
     """

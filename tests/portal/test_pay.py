@@ -318,6 +318,18 @@ def test_the_return_page_books_a_paid_payment_when_the_webhook_is_late(client, l
     assert open_amounts(*invoices) == [Decimal("400.00"), Decimal("0.00")]
 
 
+def test_a_refunded_payment_says_on_its_return_page_what_is_open_again(client, link, mollie, invoices) -> None:
+    checkout(pay(client, link, [str(invoices[1].public_id)])["Location"], "paid")
+    payment = only_payment(invoices[1].organization)
+    assert 'data-testid="payment-reversed"' not in client.get(f"{link}paid/{payment.public_id}/").content.decode()
+    mollie.refund(payment.mollie_id, "21.00")
+
+    html = client.get(f"{link}paid/{payment.public_id}/").content.decode()
+
+    assert 'data-testid="payment-reversed"' in html and "21,00" in html
+    assert open_amounts(*invoices) == [Decimal("400.00"), Decimal("21.00")]
+
+
 @pytest.mark.parametrize("outcome", ["failed", "canceled", "expired"])
 def test_a_payment_not_completed_offers_a_retry_and_leaves_the_invoices_open(
     client, link, mollie, invoices, outcome
