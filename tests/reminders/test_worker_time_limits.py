@@ -31,6 +31,9 @@ def prefork_worker(settings, smtp_sink: SmtpSink, worker_queue: str, tmp_path: P
     """The prefork pool: the one that enforces time limits (solo cannot interrupt its own task)."""
     log_path = tmp_path / "worker.log"
     with celery_worker(settings, smtp_sink, worker_queue, log_path, pool="prefork", stop_timeout=20):
+        # Consuming before the test sends: a task published while the worker still starts (10 s on a
+        # loaded machine) was once never received.
+        wait_for_log(log_path, " ready.")
         yield log_path
 
 
