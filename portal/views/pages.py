@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from outstanding.access import stored_file_or_404
 from outstanding.calendar import local_today
-from portal.selectors import portal_invoice, portal_overview, portal_timeline
+from portal.selectors import portal_invoice, portal_invoice_states, portal_overview, portal_timeline
 from portal.statement import statement_pdf
 from portal.views.bank_transfer import bank_transfer
 from portal.views.guard import PortalRequest, not_found, portal_view
@@ -42,6 +42,7 @@ def home_page(
             "pay": pay_form(access, overview, chosen=chosen, error=pay_error),
             "pay_error": pay_error,  # shown on its own when nothing is left to offer in the form
             "transfer": bank_transfer(access, overview),
+            "reaction_states": portal_invoice_states(access=access),
         },
         status=status,
     )
