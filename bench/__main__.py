@@ -22,6 +22,7 @@ BENCHMARKS: list[str] = [
     "letters",
     "imports",
     "week_ahead",
+    "dashboard",
     "fairness",
     "portal",
     "bank",

@@ -55,6 +55,29 @@ def _server_cpu_seconds(master: int) -> float:
     return total / ticks
 
 
+def _database_transactions() -> int:
+    """Transactions the bench database has run so far (PostgreSQL's statistics; under autocommit every
+    statement is one, so this counts round trips). A backend reports its counts when it ends at the
+    latest, so read this with the server's connections closed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+def _redis_reads() -> int:
+    """Reads from its clients the Redis server has processed so far: one a round trip (a pipeline's
+    commands arrive together)."""
+    import redis
+    from django.conf import settings
+
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        return int(client.info("stats")["total_reads_processed"])
+
+
 def _in_process(path: str) -> tuple[float, float, int]:
     """(ms a page, CPU ms a page, queries a page) of the page rendered in this process through Django's test client,
     the rate limit, token and cache included: what one request costs the server, without HTTP."""
@@ -94,6 +117,7 @@ def run() -> list[str]:
     os.environ["PORTAL_RATE_LIMIT"] = "1000000000/minute"  # one address here; the limit is measured in tests
     settings.PORTAL_RATE_LIMIT = os.environ["PORTAL_RATE_LIMIT"]
     page_ms, page_cpu_ms, page_queries = _in_process(link.replace(settings.SITE_URL, ""))
+    transactions, reads = _database_transactions(), _redis_reads()
     server = _server(port)
     try:
         requests.get(url, timeout=60)  # workers warm
@@ -104,6 +128,9 @@ def run() -> list[str]:
         server.terminate()
         server.wait(timeout=30)
         del os.environ["PORTAL_RATE_LIMIT"]
+    time.sleep(1)  # the workers' backends have ended and reported their statistics
+    # Counted from before the server started: its start and warm-up requests are in (a few dozen).
+    transactions, reads = _database_transactions() - transactions, _redis_reads() - reads
     assert result.failures == 0, f"{result.failures} requests did not answer 200"
     latencies = list(result.latencies)
     return [
@@ -113,6 +140,8 @@ def run() -> list[str]:
         f"portal page: {result.rate:.0f} requests/s, median {statistics.median(latencies) * 1000:.1f} ms, "
         f"p95 {_p95(latencies) * 1000:.1f} ms (target: >= 500/s, p95 <= 50 ms); the load generator used "
         f"{result.client_cpu_share:.0%} of one core",
+        f"per request: {transactions / max(1, len(latencies)):.1f} round trips to PostgreSQL (transactions "
+        f"it counted), {reads / max(1, len(latencies)):.1f} to Redis",
         f"gunicorn's workers: {server_cpu / max(1, len(latencies)) * 1000:.1f} ms of CPU a request "
         f"({server_cpu / result.seconds:.0%} of one core; the machine has {os.cpu_count()} cores)",
     ]

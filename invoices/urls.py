@@ -2,15 +2,22 @@ from django.urls import path
 
 from invoices import import_views, views
 from invoices.bank import views as bank_views
+from invoices.views import lists as list_views
 
 urlpatterns = [
-    path("debtors/", views.debtor_list, name="debtor_list"),
+    path("debtors/", list_views.debtor_list, name="debtor_list"),
+    path("debtors/export.csv", list_views.debtor_export, {"file_format": "csv"}, name="debtor_export_csv"),
+    path("debtors/export.xlsx", list_views.debtor_export, {"file_format": "xlsx"}, name="debtor_export_xlsx"),
+    path("debtors/bulk/", list_views.debtor_bulk, name="debtor_bulk"),
     path("debtors/new/", views.debtor_new, name="debtor_new"),
     path("debtors/<uuid:debtor_id>/edit/", views.debtor_edit, name="debtor_edit"),
     path("debtors/<uuid:debtor_id>/", views.debtor_detail, name="debtor_detail"),
     path("debtors/<uuid:debtor_id>/pause/", views.debtor_pause, name="debtor_pause"),
     path("debtors/<uuid:debtor_id>/resume/", views.debtor_resume, name="debtor_resume"),
-    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/", list_views.invoice_list, name="invoice_list"),
+    path("invoices/export.csv", list_views.invoice_export, {"file_format": "csv"}, name="invoice_export_csv"),
+    path("invoices/export.xlsx", list_views.invoice_export, {"file_format": "xlsx"}, name="invoice_export_xlsx"),
+    path("invoices/bulk/", list_views.invoice_bulk, name="invoice_bulk"),
     path("invoices/new/", views.invoice_new, name="invoice_new"),
     path("invoices/<uuid:invoice_id>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<uuid:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),

@@ -218,7 +218,7 @@ class UserAdmin(DjangoUserAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ("user", "role", "created_at")
+    fields = ("user", "role", "weekly_summary", "language", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
     extra = 0
@@ -249,6 +249,7 @@ class OrganizationAdmin(PublicIdSearchMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (_("Collection"), {"fields": ("dossier_auto_open", "dossier_pre_collection", "pre_collection_days")}),
     )
     # The organization's Mollie key is a secret: never shown, not even to staff (set in the settings).
     exclude = ("mollie_api_key",)

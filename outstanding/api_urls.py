@@ -10,10 +10,12 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from collection.api import DossierViewSet
 from invoices.api import DebtorViewSet, InvoiceViewSet, PaymentViewSet
 from outstanding.api.exceptions import not_found_view
 from outstanding.api.organization import OrganizationView
 from outstanding.api.schema import ApiDocsView
+from outstanding.api.summary import SummaryView
 from reminders.api import ReminderActivateView, ReminderDeactivateView, ReminderViewSet
 
 
@@ -31,6 +33,7 @@ router.register("debtors", DebtorViewSet, basename="api-debtor")
 router.register("invoices", InvoiceViewSet, basename="api-invoice")
 router.register("payments", PaymentViewSet, basename="api-payment")
 router.register("reminders", ReminderViewSet, basename="api-reminder")
+router.register("dossiers", DossierViewSet, basename="api-dossier")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
@@ -41,6 +44,8 @@ urlpatterns = [
     path("v1/organization", without_slash(OrganizationView).as_view()),
     path("v1/organization/reminders/activate", without_slash(ReminderActivateView).as_view()),
     path("v1/organization/reminders/deactivate", without_slash(ReminderDeactivateView).as_view()),
+    path("v1/summary/", SummaryView.as_view(), name="api-summary"),
+    path("v1/summary", without_slash(SummaryView).as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", not_found_view),

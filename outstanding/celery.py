@@ -22,6 +22,12 @@ app.conf.beat_schedule = {
     # Before the dunning run, so the run uses this morning's flow variants (reminders.scoring).
     "flow-variants-daily": {"task": "reminders.tasks.flow_variants_update_all", "schedule": crontab(hour=5, minute=30)},
     "dunning-daily": {"task": "reminders.tasks.dunning_run_all", "schedule": crontab(hour=6, minute=30)},
+    # Payment arrangements (collection.services.arrangement_execution): before the dunning run, so the
+    # invoices of an arrangement broken this morning are planned again the same day.
+    "arrangements-daily": {"task": "collection.tasks.arrangements_run_all", "schedule": crontab(hour=6, minute=0)},
+    # After the dunning run: invoices that reached their hand-over step this morning go to collection
+    # (collection.services.dossiers), pre-collection terms that ran out move to amicable collection.
+    "dossiers-daily": {"task": "collection.tasks.dossiers_daily_task", "schedule": crontab(hour=6, minute=45)},
     # After the dunning run has planned the day's letters: one PDF per organization to print.
     "letter-batches-daily": {
         "task": "reminders.tasks.letter_batches_create_all",
@@ -34,6 +40,9 @@ app.conf.beat_schedule = {
     # Files of refused or killed uploads that no row points to (outstanding/storage.py), off the full hour.
     "storage-orphans-sweep": {"task": "invoices.tasks.orphan_files_sweep_task", "schedule": crontab(minute=41)},
     "reminders-requeue-due": {"task": "reminders.tasks.reminders_requeue_due_task", "schedule": 15 * 60},
+    # The Monday e-mail (outstanding.weekly_summary): hourly, each organization on its first run on or
+    # after Monday 07:00 in its own time zone; once per member per week however often it runs.
+    "weekly-summaries": {"task": "outstanding.tasks.weekly_summaries_due_task", "schedule": crontab(minute=3)},
     # Accounting connectors: hourly, off the full hour; one task per active connection.
     "connectors-sync-hourly": {"task": "invoices.connector_tasks.connectors_sync_all", "schedule": crontab(minute=17)},
 }

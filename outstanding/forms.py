@@ -260,3 +260,24 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class DossierSettingsForm(forms.ModelForm):
+    """The organization's collection settings (page "Collection" and ``PATCH /api/v1/organization/``):
+    whether a flow's hand-over step opens a dossier by itself or waits for approval, and the free
+    pre-collection letter with its term."""
+
+    class Meta:
+        model = Organization
+        fields = ["dossier_auto_open", "dossier_pre_collection", "pre_collection_days"]
+        help_texts = {
+            "dossier_auto_open": _(
+                "Off: debtors whose invoices reach the hand-over step wait for your approval under Dossiers, "
+                "Ready to hand over."
+            ),
+            "dossier_pre_collection": _(
+                "A last letter in the collector's name, free of charge for the debtor; after its term the "
+                "dossier moves to amicable collection with costs and interest by itself."
+            ),
+            "pre_collection_days": _("Between 7 and 60 days."),
+        }

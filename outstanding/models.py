@@ -124,6 +124,13 @@ class Organization(models.Model):
     arrangement_auto_approve = models.BooleanField(
         _("approve proposals within the limits automatically"), default=False
     )
+    # Collection dossiers: whether a flow's hand-over step opens one by itself (otherwise it waits for
+    # the creditor's approval in the attention list), and the free pre-collection letter first.
+    dossier_auto_open = models.BooleanField(_("open collection dossiers automatically"), default=False)
+    dossier_pre_collection = models.BooleanField(_("start with a free pre-collection letter"), default=True)
+    pre_collection_days = models.PositiveSmallIntegerField(
+        _("pre-collection term (days)"), default=14, validators=[MinValueValidator(7), MaxValueValidator(60)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -161,6 +168,10 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # The Monday e-mail (outstanding.weekly_summary): on unless the member opted out; in the member's
+    # language, or the organization's when none is chosen.
+    weekly_summary = models.BooleanField(_("weekly summary by e-mail"), default=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,6 +196,26 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Settings, members and API keys: administrators and owners."""
         return self.has_role(Role.ADMIN)
+
+
+class WeeklySummary(models.Model):
+    """One member's weekly summary for one week: written before it is sent, so a week sends it once."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="weekly_summaries")
+    week_start = models.DateField(_("week starting"))  # the Monday, in the organization's time zone
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weekly summary")
+        verbose_name_plural = _("weekly summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "week_start"], name="weekly_summary_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.week_start}"
 
 
 def invitation_token_generate() -> str:

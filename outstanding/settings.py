@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # No health check round trip for a connection that answered a moment ago (DATABASE_RECENTLY_USED_SECONDS).
+    "outstanding.middleware.RecentConnectionMiddleware",
     # One heavy page or export cannot hold a worker for a minute (REQUEST_STATEMENT_TIMEOUT_MS).
     "outstanding.middleware.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +104,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/outstanding")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A web request skips that check when its connection answered another request less than this ago
+# (outstanding.middleware.RecentConnectionMiddleware); 0: always checked.
+DATABASE_RECENTLY_USED_SECONDS = 1.0
 # Longest a single query of a web request may run (0: no limit); Celery tasks have time limits instead.
 REQUEST_STATEMENT_TIMEOUT_MS = env.int("REQUEST_STATEMENT_TIMEOUT_MS", default=15_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -363,6 +368,13 @@ LOGGING = {
 # The operator's Justis registration under the Wet kwaliteit incassodienstverlening (DOMAIN.md §8),
 # printed on collection letters sent on behalf of creditors. Empty until registered.
 WKI_REGISTRATION_NUMBER = env.str("WKI_REGISTRATION_NUMBER", default="")
+# The collector in whose name dossier letters and e-mails go out (the operator, collecting on behalf of
+# creditors). COLLECTOR_ADDRESS holds its lines separated by "|" (or a literal "\\n"). Development defaults below.
+COLLECTOR_NAME = env.str("COLLECTOR_NAME", default="Outstanding Incasso")
+_collector_address = env.str("COLLECTOR_ADDRESS", default="Postbus 1234|1000 AB  AMSTERDAM")
+COLLECTOR_ADDRESS = [line.strip() for line in _collector_address.replace("\\n", "|").split("|") if line.strip()]
+COLLECTOR_EMAIL = env.str("COLLECTOR_EMAIL", default="incasso@outstanding.test")
+COLLECTOR_PHONE = env.str("COLLECTOR_PHONE", default="020 123 4567")
 
 # --- Demo -----------------------------------------------------------------------------------------
 DEMO_USER_EMAIL = env.str("DEMO_USER_EMAIL", default="demo@outstanding.test")

@@ -29,3 +29,10 @@ def invitation_send(invitation_id: int) -> None:
         subject = render_to_string("emails/invitation_subject.txt", context).strip()
         body = render_to_string("emails/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+@shared_task(soft_time_limit=1500, time_limit=1600)  # every organization where it is Monday morning
+def weekly_summaries_due_task() -> int:
+    from outstanding.weekly_summary import weekly_summaries_due  # it reads every app; the task only calls it
+
+    return weekly_summaries_due()

@@ -40,6 +40,7 @@ urlpatterns = [
     path("hooks/mollie/", payment_views.mollie_webhook, name="mollie_webhook"),
     # The token comes in the link's fragment and is posted; it is never part of a (logged) URL.
     path("invite/", views.invitation_open, name="invitation_open"),
+    path("weekly-summary/stop/<str:token>/", views.weekly_summary_stop, name="weekly_summary_stop"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     # Fixed OAuth redirect URI for accounting packages; the organization travels in the signed state.
     path("connect/<slug:provider>/callback/", connector_views.oauth_callback, name="connector_oauth_callback"),

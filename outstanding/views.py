@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from invoices import checks
 from invoices import selectors as invoice_selectors
-from outstanding import attention, services
+from outstanding import attention, dashboard, dashboard_figures, services, weekly_summary
 from outstanding.access import OrganizationRequest, organization_view, post_only
 from outstanding.calendar import local_today
 from outstanding.forms import (
@@ -91,12 +91,13 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
         lambda: (
             invoice_selectors.receivables_totals(organization=organization, today=today),
             invoice_selectors.invoice_finding_counts(organization=organization),
-            attention.waiting_counts(organization=organization),
+            attention.waiting_counts(organization=organization, today=today),
         ),
     )
     most_overdue = invoice_selectors.invoice_list(
         organization=organization, today=today, overdue=True, sort="due_date"
     )[:10]
+    summary = dashboard.receivables_summary_for(organization=organization, today=today)
     return render(
         request,
         "outstanding/organization_home.html",
@@ -105,6 +106,8 @@ def organization_home(request: OrganizationRequest) -> HttpResponse:
             "waiting": attention.waiting_items(organization=organization, counts=waiting),
             "most_overdue": most_overdue,
             "today": today,
+            "summary": summary,
+            "figures": dashboard_figures.home_figures(organization=organization, summary=summary),
             # What to fix so invoices hold up in a collection case: the organization's own data first.
             "organization_findings": checks.organization_findings(organization),
             "invoice_finding_summaries": checks.finding_summaries(finding_counts),
@@ -373,3 +376,17 @@ def _invited_user_create(invitation: Invitation, form: AcceptInvitationForm) -> 
     user.save(update_fields=["first_name", "last_name"])
     services.invitation_accept(invitation=invitation, user=user)
     return user
+
+
+@require_http_methods(["GET", "POST"])
+def weekly_summary_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """The stop link in the Monday e-mail: no login needed (the signed token names the membership);
+    GET asks, POST switches it off, and the page offers to switch it on again (undo)."""
+    membership = weekly_summary.unsubscribe_membership(token)
+    if membership is None:
+        raise Http404
+    if request.method == "POST":
+        on = request.POST.get("weekly_summary") == "on"
+        weekly_summary.weekly_summary_set(membership=membership, on=on)
+        return redirect("weekly_summary_stop", token=token)
+    return render(request, "outstanding/weekly_summary_stop.html", {"membership": membership})

@@ -40,6 +40,27 @@ def proof_content_type(head: bytes) -> str | None:
     return None
 
 
+TOO_LARGE = _("The file is larger than %(size)s. Please choose a smaller file.")
+
+
+def proof_upload_type(
+    upload: UploadedFile | None, *, too_large: bool = False, too_large_message: StrOrPromise = TOO_LARGE
+) -> str:
+    """The content type of an uploaded proof (read from its first bytes), or a ValidationError saying what
+    is wrong: larger than :data:`PROOF_MAX_BYTES` (or ``too_large``: refused while streaming), or not a
+    PDF, JPEG or PNG whatever its name."""
+    if too_large or upload is None or (upload.size or 0) > PROOF_MAX_BYTES:
+        raise forms.ValidationError(too_large_message % {"size": filesizeformat(PROOF_MAX_BYTES)}, code="too_large")
+    upload.seek(0)
+    content_type = proof_content_type(upload.read(SNIFF_BYTES))
+    upload.seek(0)
+    if content_type is None:
+        raise forms.ValidationError(
+            _("This file is not a PDF, JPEG or PNG. Please choose a PDF, a photo or a screenshot."), code="wrong_type"
+        )
+    return content_type
+
+
 def _text_field(*, required: bool, label: StrOrPromise, **attrs: str) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -90,21 +111,13 @@ class PaidForm(forms.Form):
 
     def clean_proof(self) -> UploadedFile:
         upload: UploadedFile | None = self.cleaned_data.get("proof")
-        if upload is None or (upload.size or 0) > PROOF_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s. Please choose a smaller file (a photo or a PDF export).")
-                % {"size": filesizeformat(PROOF_MAX_BYTES)},
-                code="too_large",
-            )
-        upload.seek(0)
-        content_type = proof_content_type(upload.read(SNIFF_BYTES))
-        upload.seek(0)
-        if content_type is None:
-            raise forms.ValidationError(
-                _("This file is not a PDF, JPEG or PNG. Please choose a PDF, a photo or a screenshot."),
-                code="wrong_type",
-            )
-        self.proof_type = content_type
+        self.proof_type = proof_upload_type(
+            upload,
+            too_large_message=_(
+                "The file is larger than %(size)s. Please choose a smaller file (a photo or a PDF export)."
+            ),
+        )
+        assert upload is not None  # proof_upload_type refused a missing file
         return upload
 
 

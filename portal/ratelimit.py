@@ -8,6 +8,8 @@ tells nothing about a token.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -26,20 +28,34 @@ def portal_rate() -> tuple[int, int]:
 
 def portal_request_allowed(request: HttpRequest) -> bool:
     """Count this request for its address; False once the address went past the limit in this window."""
+    allowed, _stored = portal_request_allowed_reading(request, None)
+    return allowed
+
+
+def portal_request_allowed_reading(request: HttpRequest, key: str | None) -> tuple[bool, Any]:
+    """:func:`portal_request_allowed`, and what the cache holds under ``key`` (None: nothing, or no
+    ``key``), read in the same round trip: a cached page's request pays one round trip to Redis. A
+    refused request gets None: nothing stored is handed out past the limit."""
     limit, duration = portal_rate()
     # No address to tell (a broken proxy chain): such requests share one allowance.
-    key = f"portal:requests:{client_address(request) or 'unknown'}"
+    rate_key = f"portal:requests:{client_address(request) or 'unknown'}"
     backend = caches["default"]
-    count = _redis_count(backend, key, duration) if isinstance(backend, RedisCache) else _cache_count(key, duration)
-    return count <= limit
+    if isinstance(backend, RedisCache):
+        count, stored = _redis_count(backend, rate_key, duration, key)
+    else:
+        count = _cache_count(rate_key, duration)
+        stored = cache.get(key) if key is not None and count <= limit else None
+    return (True, stored) if count <= limit else (False, None)
 
 
-def _redis_count(backend: RedisCache, key: str, duration: int) -> int:
-    """The window's count with this request, in one round trip (every portal request pays it).
+def _redis_count(backend: RedisCache, key: str, duration: int, read: str | None) -> tuple[int, Any]:
+    """The window's count with this request, in one round trip (every portal request pays it), and the
+    value under ``read`` fetched with it.
 
     Opening the window and counting run as one MULTI: the window opens with the first request and its
     expiry stays (INCR keeps it), so the window does not slide. Django stores integers as plain Redis
-    integers, so this counter is the same one ``cache.add``/``cache.incr`` would keep.
+    integers, so this counter is the same one ``cache.add``/``cache.incr`` would keep; the value read
+    is decoded as ``cache.get`` does.
     """
     redis_key = backend.make_and_validate_key(key)
     # Django's cache API has no pipeline: the backend's own client (its pool, its server for the key).
@@ -47,8 +63,12 @@ def _redis_count(backend: RedisCache, key: str, duration: int) -> int:
     with client.pipeline() as pipeline:
         pipeline.set(redis_key, 0, ex=duration, nx=True)
         pipeline.incr(redis_key)
-        _opened, count = pipeline.execute()
-    return int(count)
+        if read is not None:
+            pipeline.get(backend.make_and_validate_key(read))
+        answers = pipeline.execute()
+    raw = answers[2] if read is not None else None
+    stored = None if raw is None else backend._cache._serializer.loads(raw)  # type: ignore[attr-defined]
+    return int(answers[1]), stored
 
 
 def _cache_count(key: str, duration: int) -> int:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from portal.views import arrangement, invoice, pages, pay, reactions
+from portal.views import dossier as dossier_views
 
 urlpatterns = [
     path("", pages.portal_home, name="portal_home"),
@@ -22,4 +23,15 @@ urlpatterns = [
         arrangement.portal_arrangement_withdraw,
         name="portal_arrangement_withdraw",
     ),
+    path(
+        "arrangement/<uuid:arrangement_id>/terms/<int:number>/",
+        arrangement.portal_arrangement_term,
+        name="portal_arrangement_term",
+    ),
+    path(
+        "arrangement/<uuid:arrangement_id>/terms/<int:number>/pay/",
+        arrangement.portal_arrangement_term_pay,
+        name="portal_arrangement_term_pay",
+    ),
+    path("dossiers/<uuid:dossier_id>/defence/", dossier_views.portal_dossier_defence, name="portal_dossier_defence"),
 ]

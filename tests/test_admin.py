@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db.models import Model
@@ -80,6 +81,7 @@ def _reminder_rows(tenant: Tenant, debtor: Debtor, invoice: Invoice) -> None:
     CallOutcome.objects.create(organization=organization, reminder=reminder, outcome="no_answer")
     DunningRun.objects.create(organization=organization, date=TODAY, succeeded=True, summary="ok")
     LetterBatch.objects.create(organization=organization, date=TODAY, letter_count=0)
+    _collection_rows(organization, debtor)
     MessageTemplate.objects.for_organization(organization).get_or_create(
         organization=organization,
         kind="reminder",
@@ -89,12 +91,27 @@ def _reminder_rows(tenant: Tenant, debtor: Debtor, invoice: Invoice) -> None:
     )
 
 
+def _collection_rows(organization: Organization, debtor: Debtor) -> None:
+    """A dossier (opened by its service: the admin cannot add one) and an arrangement."""
+    from collection.models import Arrangement, ArrangementStatus, DossierOrigin
+    from collection.services import dossier_open
+
+    debtor = DebtorFactory(organization=organization, name=f"Collection debtor {organization.pk}")
+    invoice = InvoiceFactory(debtor=debtor, number=f"COL-{organization.pk}", issue_date=TODAY - dt.timedelta(days=90))
+    dossier_open(organization=organization, debtor=debtor, invoices=[invoice], today=TODAY, origin=DossierOrigin.MANUAL)
+    Arrangement.objects.create(
+        organization=organization, debtor=debtor, total=Decimal("100.00"), term_count=2, first_due_date=TODAY,
+        status=ArrangementStatus.PROPOSED, source="portal",
+    )  # fmt: skip
+
+
 def admin_url(model: type[Model], view: str, *args: object) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 # Invitations: created by invitation_create, which also e-mails them. API keys: shown once to their maker.
-NOT_ADDABLE = {Invitation, ApiKey}
+# Dossiers and arrangements: opened and decided by collection.services (checks, holds, the event record).
+NOT_ADDABLE = {Invitation, ApiKey, *(apps.get_model("collection", name) for name in ("Dossier", "Arrangement"))}
 
 
 def registered_models() -> list[type[Model]]:
@@ -319,6 +336,7 @@ def test_staff_add_a_member_on_the_organization_page(staff_client: Client, org_b
         "payment_claim_hold_days": "10",
         "arrangement_max_terms": "6",
         "arrangement_min_term_amount": "25.00",
+        "pre_collection_days": "14",
         "memberships-TOTAL_FORMS": "2",
         "memberships-INITIAL_FORMS": "1",
         "memberships-0-id": membership.pk,
@@ -328,12 +346,14 @@ def test_staff_add_a_member_on_the_organization_page(staff_client: Client, org_b
         "memberships-1-organization": organization.pk,
         "memberships-1-user": newcomer.pk,
         "memberships-1-role": Role.ADMIN,
+        "memberships-1-weekly_summary": "on",
     }
 
     response = staff_client.post(admin_url(Organization, "change", organization.pk), form)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Membership.objects.get(user=newcomer).organization == organization
+    assert Membership.objects.get(user=newcomer).weekly_summary
 
 
 def field_names(adminform: Any) -> set[str]:

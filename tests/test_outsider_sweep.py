@@ -72,6 +72,7 @@ def object_ids(org_a: Tenant) -> dict[str, str]:
         "line_id": _bank_line_id(organization),
         "arrangement_id": _arrangement_id(organization, invoice),
         "proof_id": _proof_id(organization, invoice),
+        "dossier_id": _dossier_id(organization),
     }
 
 
@@ -106,6 +107,18 @@ def _arrangement_id(organization, invoice) -> str:  # type: ignore[no-untyped-de
         organization=organization, debtor=invoice.debtor, invoices=[invoice], term_count=2, debtor_note="", today=TODAY
     )
     return str(arrangement.public_id)
+
+
+def _dossier_id(organization) -> str:  # type: ignore[no-untyped-def]
+    """A collection dossier of organization A, opened by hand for an invoice of its own."""
+    from collection.services import dossier_open
+    from tests.factories import TODAY
+
+    invoice = InvoiceFactory(debtor=DebtorFactory(organization=organization))
+    dossier = dossier_open(
+        organization=organization, debtor=invoice.debtor, invoices=[invoice], today=TODAY, origin="manual"
+    )
+    return str(dossier.public_id)
 
 
 def _proof_id(organization, invoice) -> str:  # type: ignore[no-untyped-def]

@@ -1,9 +1,10 @@
 """Payment arrangements: a debtor proposes, the creditor (or the organization's rules) decides.
 
 A proposal holds its invoices at once (paused, with a reason that says why), so no reminder goes out
-while the creditor thinks about it. Approval keeps them held: what an approved arrangement then does
-(terms to pay, reminders before a term, breach) is the collection issue. Rejecting or withdrawing
-resumes the flow where it was. E-mails go after commit (``collection.tasks``).
+while the creditor thinks about it. Approval keeps them held while the arrangement runs
+(``arrangement_execution``: terms paid, reminders before a term, completion or breach). Rejecting or
+withdrawing resumes the flow where it was. A creditor can also make an arrangement directly
+(:func:`arrangement_make`): approved at once. E-mails go after commit (``collection.tasks``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from collection.models import (
     ArrangementSource,
     ArrangementStatus,
     ArrangementTerm,
+    Dossier,
 )
 from collection.schedules import arrangement_smallest_term, arrangement_terms
+from collection.selectors.statements import dossier_statement_on
+from collection.services.dossiers import dossier_arrangement_made
 from invoices.models import Debtor, Invoice, InvoiceStatus
 from invoices.selectors import SUMMED_CURRENCY
 from invoices.services import invoice_pause, invoice_resume
@@ -37,6 +41,8 @@ logger = logging.getLogger(__name__)
 # The first term falls two weeks after the proposal: time to decide, and for the debtor to get paid.
 FIRST_TERM_AFTER_DAYS = 14
 NOTE_MAX_LENGTH = 1000
+# A creditor making an arrangement is bound by no portal limit, but by the same ceiling as those limits.
+CREDITOR_MAX_TERMS = 36
 
 
 def arrangement_hold_reason(organization: Organization, *, approved: bool) -> str:
@@ -213,17 +219,12 @@ def _decide(arrangement: Arrangement, status: str, *, user: User | None, note: s
     arrangement.save(
         update_fields=["status", "decided_by", "decided_at", "decided_automatically", "decision_note", "updated_at"]
     )
-    held = _held_invoices(arrangement)
     if status == ArrangementStatus.APPROVED:
         reason = arrangement_hold_reason(arrangement.organization, approved=True)
-        for invoice in held:
+        for invoice in _held_invoices(arrangement):
             invoice_pause(invoice=invoice, reason=reason)
     else:
-        ArrangementInvoice.objects.for_organization(arrangement.organization).filter(arrangement=arrangement).update(
-            holds=False
-        )
-        for invoice in held:
-            invoice_resume(invoice=invoice)
+        arrangement_hold_release(arrangement=arrangement)
     logger.info("arrangement.decided", extra={"arrangement": arrangement.pk, "status": status})
     if status != ArrangementStatus.WITHDRAWN:  # the debtor withdrew it themselves
         _after_commit("arrangement_decided_notify_task", arrangement.pk)
@@ -248,6 +249,82 @@ def arrangement_reject(*, arrangement: Arrangement, user: User, note: str) -> Ar
 def arrangement_withdraw(*, arrangement: Arrangement) -> Arrangement:
     """The debtor takes back a proposal not yet decided; the invoices go back into their flow."""
     return _decide(_locked(arrangement), ArrangementStatus.WITHDRAWN, user=None, note="")
+
+
+def arrangement_hold_release(*, arrangement: Arrangement) -> list[Invoice]:
+    """The arrangement stops holding its invoices: another arrangement may cover them, and those still
+    paused for it resume their flow where it was (a dispute filed since keeps its own pause). Within a
+    dossier they go back to the dossier's hold instead: the dossier, not the flow, works them."""
+    ArrangementInvoice.objects.for_organization(arrangement.organization).filter(arrangement=arrangement).update(
+        holds=False
+    )
+    held = _held_invoices(arrangement)
+    if arrangement.dossier_id is not None:
+        from collection.services.dossiers import dossier_hold_reason  # dossiers sit beside arrangements
+
+        reason = dossier_hold_reason(arrangement.organization)
+        for invoice in held:
+            invoice_pause(invoice=invoice, reason=reason)
+        return held
+    for invoice in held:
+        invoice_resume(invoice=invoice)
+    return held
+
+
+@transaction.atomic
+def arrangement_make(
+    *,
+    organization: Organization,
+    debtor: Debtor,
+    invoices: Iterable[Invoice],
+    term_count: int,
+    first_due_date: dt.date,
+    user: User,
+    today: dt.date,
+    note: str = "",
+    dossier: Dossier | None = None,
+) -> Arrangement:
+    """The creditor agrees an arrangement with ``debtor`` (by phone, by letter): approved at once, the
+    invoices held, and the debtor mailed the schedule with a pay link per term.
+
+    Not bound by the portal's limits (the creditor decides), but refused (ValidationError, nothing
+    stored) outside 1..36 terms, for a first term before ``today``, for terms under a cent, and for
+    invoices a proposal would be refused for. ``dossier``: made within that collection dossier (a
+    breach then hands the invoices back to the dossier instead of their flow).
+    """
+    if debtor.organization_id != organization.pk or (
+        dossier is not None and dossier.organization_id != organization.pk
+    ):
+        raise ValueError("the debtor or dossier belongs to another organization")
+    note = _note_clean(note, "note")
+    if not 1 <= term_count <= CREDITOR_MAX_TERMS:
+        raise ValidationError({"term_count": _("Choose between 1 and %(max)d terms.") % {"max": CREDITOR_MAX_TERMS}})
+    if first_due_date < today:
+        raise ValidationError({"first_due_date": _("The first term cannot be due before today.")})
+    locked = _invoices_lock(organization, debtor, invoices)
+    total = sum((invoice.open_amount for invoice in locked), Decimal("0.00"))
+    if dossier is not None:  # the dossier's whole claim: principal, interest and costs on ``today``
+        total = dossier_statement_on(organization=organization, dossier=dossier, on=today).statement.outstanding
+    if arrangement_smallest_term(total, term_count) <= 0:
+        raise ValidationError({"term_count": _("Too many terms for this amount.")})
+    try:
+        with transaction.atomic():
+            arrangement = _arrangement_store(
+                organization, debtor, locked, total, term_count, first_due_date, "", ArrangementSource.CREDITOR
+            )
+            if dossier is not None:
+                arrangement.dossier = dossier
+                arrangement.save(update_fields=["dossier", "updated_at"])
+                dossier_arrangement_made(
+                    organization=organization, dossier=dossier, total=total, term_count=term_count, user=user
+                )
+    except IntegrityError:
+        raise ValidationError({"invoices": _("One of these invoices is already in a payment arrangement.")}) from None
+    reason = arrangement_hold_reason(organization, approved=True)
+    for invoice in locked:
+        invoice_pause(invoice=invoice, reason=reason)
+    logger.info("arrangement.made", extra={"arrangement": arrangement.pk, "invoices": len(locked), "terms": term_count})
+    return _decide(arrangement, ArrangementStatus.APPROVED, user=user, note=note)
 
 
 def _after_commit(task_name: str, arrangement_id: int) -> None:

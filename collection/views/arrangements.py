@@ -1,8 +1,10 @@
-"""Creditor pages for payment arrangements: the list (open proposals first) and one arrangement, where
-members approve or reject a proposal. Viewers read."""
+"""Creditor pages for payment arrangements: the list (open proposals first), one arrangement, where
+members approve or reject a proposal and follow what is paid per term, and a new arrangement a member
+makes for a debtor's open invoices (approved at once). Viewers read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django.contrib import messages
@@ -12,9 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collection import selectors, services
-from collection.forms import ArrangementDecisionForm
+from collection.forms import ArrangementDecisionForm, ArrangementMakeForm
 from collection.models import Arrangement, ArrangementStatus
+from collection.selectors.arrangements import arrangement_invoices_offerable, arrangement_progress
+from collection.services.arrangements import arrangement_make
+from invoices.models import Debtor
 from outstanding.access import OrganizationRequest, organization_view, post_only, tenant_object_or_404
+from outstanding.calendar import local_today
 from outstanding.models import Role, User
 
 PAGE_SIZE = 200
@@ -26,8 +32,10 @@ def arrangement_list(request: OrganizationRequest) -> HttpResponse:
     if status not in ArrangementStatus.values:
         status = ""
     arrangements = selectors.arrangement_list(organization=request.organization, status=status or None)
+    shown = list(arrangements[:PAGE_SIZE])
+    progress = arrangement_progress(organization=request.organization, arrangements=shown)
     context = {
-        "arrangements": list(arrangements[:PAGE_SIZE]),
+        "arrangements": [(arrangement, progress[arrangement.pk]) for arrangement in shown],
         "status": status,
         "statuses": ArrangementStatus.choices,
         "open_count": selectors.arrangement_proposals_open_count(organization=request.organization),
@@ -46,10 +54,11 @@ def _detail(
     form: ArrangementDecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    progress = arrangement_progress(organization=request.organization, arrangements=[arrangement])
     context = {
         "arrangement": arrangement,
         "items": arrangement.items.select_related("invoice").order_by("invoice__due_date", "invoice__pk"),
-        "terms": arrangement.terms.order_by("number"),
+        "terms": progress[arrangement.pk].terms,
         "form": form or ArrangementDecisionForm(),
     }
     return render(request, "collection/arrangement_detail.html", context, status=status)
@@ -88,3 +97,48 @@ def arrangement_approve(request: OrganizationRequest, arrangement_id: str) -> Ht
 @organization_view(Role.MEMBER)
 def arrangement_reject(request: OrganizationRequest, arrangement_id: str) -> HttpResponse:
     return _decide(request, arrangement_id, approving=False)
+
+
+def _make_page(
+    request: OrganizationRequest, debtor: Debtor, form: ArrangementMakeForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "collection/arrangement_new.html",
+        {"debtor": debtor, "form": form, "offered": form.offered},
+        status=status,
+    )
+
+
+@organization_view(Role.MEMBER)
+def arrangement_new(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
+    """A member makes an arrangement for some of a debtor's open invoices; the debtor gets the schedule."""
+    debtor = tenant_object_or_404(Debtor, request.organization, public_id=debtor_id)
+    today = local_today(request.organization.time_zone)
+    offered = arrangement_invoices_offerable(organization=request.organization, debtor=debtor)
+    if request.method != "POST":
+        initial = {
+            "invoices": [str(invoice.public_id) for invoice in offered],
+            "term_count": 3,
+            "first_due_date": today + dt.timedelta(days=services.FIRST_TERM_AFTER_DAYS),
+        }
+        return _make_page(request, debtor, ArrangementMakeForm(initial=initial, invoices=offered))
+    form = ArrangementMakeForm(request.POST, invoices=offered)
+    if not form.is_valid():
+        return _make_page(request, debtor, form, status=400)
+    try:
+        arrangement = arrangement_make(
+            organization=request.organization,
+            debtor=debtor,
+            invoices=form.chosen_invoices(),
+            term_count=form.cleaned_data["term_count"],
+            first_due_date=form.cleaned_data["first_due_date"],
+            note=form.cleaned_data["note"],
+            user=cast(User, request.user),
+            today=today,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)  # {"term_count": ...} lands on its field
+        return _make_page(request, debtor, form, status=400)
+    messages.success(request, _("The payment arrangement was made. The debtor receives the schedule by e-mail."))
+    return redirect("arrangement_detail", org_id=request.organization.public_id, arrangement_id=arrangement.public_id)

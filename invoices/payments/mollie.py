@@ -94,12 +94,14 @@ def online_payment_create(
     invoices: Sequence[Invoice],
     return_path: str,
     amount: Decimal | None = None,
+    part_allowed: bool = False,
 ) -> OnlinePayment:
     """Start a Mollie payment for ``invoices`` of ``debtor``; the debtor goes on to ``checkout_url``.
 
     ``amount`` left out pays everything open on them; a smaller amount is a part payment, allowed from
     the organization's ``online_payment_minimum``. ``return_path`` is where Mollie sends the debtor back, a path on
-    this site (``{payment}`` in it becomes the payment's public id). Raises ``ValidationError`` for a
+    this site (``{payment}`` in it becomes the payment's public id). ``part_allowed``: a part of any size
+    is fine (a term of a payment arrangement the creditor agreed to). Raises ``ValidationError`` for a
     choice that cannot be paid and ``MollieUnavailable`` when Mollie refuses or cannot be reached.
     """
     if not online_payments_enabled(organization):
@@ -113,7 +115,7 @@ def online_payment_create(
         payment = OnlinePayment.objects.create(
             organization=organization,
             debtor=debtor,
-            amount=_online_amount(organization, amount, total),
+            amount=_online_amount(organization, amount, total, part_allowed=part_allowed),
             currency=ONLINE_CURRENCY,
             description=_description(debtor, chosen),
         )
@@ -216,7 +218,9 @@ def _payable_invoices(organization: Organization, debtor: Debtor, invoices: Sequ
     return chosen
 
 
-def _online_amount(organization: Organization, amount: Decimal | None, total: Decimal) -> Decimal:
+def _online_amount(
+    organization: Organization, amount: Decimal | None, total: Decimal, *, part_allowed: bool = False
+) -> Decimal:
     if amount is None:
         return total
     try:
@@ -228,7 +232,7 @@ def _online_amount(organization: Organization, amount: Decimal | None, total: De
         raise ValidationError(_("A payment must be more than zero."))
     if amount > total:
         raise ValidationError(_("You can pay at most %(amount)s.") % {"amount": format_money(total, language=language)})
-    if amount < total:
+    if amount < total and not part_allowed:
         minimum = organization.online_payment_minimum
         if minimum is None:
             raise ValidationError(_("Only the full open amount can be paid online."))

@@ -28,6 +28,7 @@ from outstanding.forms import (
     MOLLIE_API_KEY_FORMAT,
     MOLLIE_API_KEY_FORMAT_MESSAGE,
     MOLLIE_API_KEY_MAX_LENGTH,
+    DossierSettingsForm,
     OrganizationForm,
     PortalPaymentSettingsForm,
 )
@@ -75,6 +76,16 @@ class OrganizationSerializer(serializers.Serializer):
     arrangement_auto_approve = serializers.BooleanField(
         read_only=True, help_text="Proposals within the limits are approved without you."
     )
+    dossier_auto_open = serializers.BooleanField(
+        read_only=True,
+        help_text="A flow's hand-over step opens a collection dossier by itself; false: it waits for your approval.",
+    )
+    dossier_pre_collection = serializers.BooleanField(
+        read_only=True, help_text="A dossier starts with a free pre-collection letter in the collector's name."
+    )
+    pre_collection_days = serializers.IntegerField(
+        read_only=True, help_text="Days of the pre-collection letter's term (7 to 60), then amicable collection."
+    )
 
     def get_mollie_api_key_set(self, organization: Organization) -> bool:
         return bool(organization.mollie_api_key)
@@ -110,10 +121,15 @@ class OrganizationInputSerializer(StrictSerializer):
     arrangement_max_terms = serializers.IntegerField(required=False, min_value=0, max_value=36)
     arrangement_min_term_amount = MoneyField(required=False, positive=True)
     arrangement_auto_approve = serializers.BooleanField(required=False)
+    dossier_auto_open = serializers.BooleanField(required=False)
+    dossier_pre_collection = serializers.BooleanField(required=False)
+    pre_collection_days = serializers.IntegerField(required=False, min_value=7, max_value=60)
 
 
 # The fields the portal-and-payments form checks; the rest go to the company form.
 PAYMENT_FIELDS = (*PortalPaymentSettingsForm.Meta.fields, "mollie_api_key")
+# The fields the collection settings form checks.
+DOSSIER_FIELDS = tuple(DossierSettingsForm.Meta.fields)
 
 
 def organization_form(organization: Organization, changes: dict[str, Any]) -> ModelForm:
@@ -141,6 +157,16 @@ def payment_settings_form(organization: Organization, changes: dict[str, Any]) -
         else:
             data["remove_mollie_api_key"] = "on"
     return PortalPaymentSettingsForm(data=data, instance=organization)
+
+
+def dossier_settings_form(organization: Organization, changes: dict[str, Any]) -> DossierSettingsForm:
+    """The collection settings form, filled with what is stored and ``changes`` on top."""
+    data: dict[str, Any] = {name: getattr(organization, name) for name in DossierSettingsForm.Meta.fields}
+    data.update(changes)
+    for name in ("dossier_auto_open", "dossier_pre_collection"):
+        if not data.get(name):
+            data.pop(name, None)  # a form reads an unchecked box as a missing one
+    return DossierSettingsForm(data=data, instance=organization)
 
 
 def form_errors(form: ModelForm) -> dict[str, list[str]]:
@@ -178,11 +204,16 @@ class OrganizationView(APIView):
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
         organization = self.organization
-        company = {name: value for name, value in changes.items() if name not in PAYMENT_FIELDS}
+        company = {name: value for name, value in changes.items() if name not in (*PAYMENT_FIELDS, *DOSSIER_FIELDS)}
         payments = {name: value for name, value in changes.items() if name in PAYMENT_FIELDS}
-        forms = [organization_form(organization, company)] if company or not payments else []
+        dossiers = {name: value for name, value in changes.items() if name in DOSSIER_FIELDS}
+        forms: list[ModelForm] = (
+            [organization_form(organization, company)] if company or not (payments or dossiers) else []
+        )
         if payments:
             forms.append(payment_settings_form(organization, payments))
+        if dossiers:
+            forms.append(dossier_settings_form(organization, dossiers))
         errors: dict[str, list[str]] = {}
         for form in forms:
             if not form.is_valid():

@@ -57,6 +57,10 @@ RULES_BEYOND_SCHEMA = {
     "iban": "`iban` passes its check digits (ISO 13616).",
     "online_payment_minimum": "`online_payment_minimum` (of the organization) is at least 1.00, or null.",
     "arrangement_min_term_amount": "`arrangement_min_term_amount` (of the organization) is at least 1.00.",
+    "invoices": "`invoices` (of a dossier) are ids of invoices of that `debtor`.",
+    "problems": "A dossier opens only for a debtor with a complete name and address (a consumer: after a valid "
+    "14-day letter's term), for open, overdue invoices in no other dossier; `problems` lists what is missing.",
+    "on": "`on` (of a statement) lies between 2000-01-01 and 2099-12-31.",
 }
 # Refusals of a whole request body that a schema cannot foresee: a UBL file is checked as XML.
 CODES_BEYOND_SCHEMA = {"ubl_invalid": "A UBL upload is valid UBL XML (Peppol BIS 3 / SI-UBL 2.0)."}

@@ -1,5 +1,10 @@
 """Proposing a payment arrangement from the portal: tick invoices, choose a number of monthly terms,
-calculate the schedule (a submit that re-renders: no script needed), send; then see its status.
+calculate the schedule (a submit that re-renders: no script needed), send; then see its status, and
+once approved what is paid and open per term, with a button that pays an open term online.
+
+A term's pay link in the e-mails opens a page for that one term (a GET never starts a payment: mail
+scanners follow links); its button posts, and the answer sends the debtor to Mollie's checkout for
+exactly what is open on that term.
 
 Shown only when the organization takes proposals (``arrangement_max_terms`` above 0) and something is
 open that no other arrangement holds, or when the debtor has arrangements to look at; else the plain
@@ -21,14 +26,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from collection.forms import ArrangementProposalForm
-from collection.models import Arrangement
+from collection.models import Arrangement, ArrangementStatus
 from collection.schedules import arrangement_term_counts_allowed
 from collection.selectors import (
     arrangement_for_debtor,
     arrangement_held_invoice_public_ids,
     arrangement_list_for_debtor,
 )
+from collection.selectors.arrangements import ArrangementProgress, TermProgress, arrangement_progress
 from collection.services import arrangement_propose, arrangement_schedule, arrangement_withdraw
+from collection.services.arrangement_execution import arrangement_term_payment_start
+from invoices.payments.client import MollieUnavailable
+from invoices.payments.mollie import online_payments_enabled
 from invoices.selectors import SUMMED_CURRENCY
 from outstanding.calendar import local_today
 from portal.selectors import PortalInvoice, portal_invoices_chosen, portal_overview
@@ -36,6 +45,7 @@ from portal.views.form_token import portal_form_token, portal_form_token_valid
 from portal.views.guard import PortalRequest, not_found, portal_form_view, portal_view
 
 ARRANGEMENTS_SHOWN = 10
+NEVER_RUN = {ArrangementStatus.PROPOSED, ArrangementStatus.REJECTED, ArrangementStatus.WITHDRAWN}
 CALCULATE, SUBMIT = "calculate", "submit"
 
 
@@ -79,6 +89,7 @@ def arrangement_page(request: PortalRequest, choice: ProposalChoice | None = Non
     arrangements = list(
         arrangement_list_for_debtor(organization=organization, debtor=access.debtor)[:ARRANGEMENTS_SHOWN]
     )
+    progress = arrangement_progress(organization=organization, arrangements=arrangements)
     if not offerable and not arrangements and not choice.errors:
         return not_found(request)  # type: ignore[return-value]  # the same plain 404 as a wrong token
     ticked = {str(row.public_id) for row in offerable} if choice.invoice_ids is None else choice.invoice_ids
@@ -97,7 +108,8 @@ def arrangement_page(request: PortalRequest, choice: ProposalChoice | None = Non
         "note": choice.note,
         "preview": preview,
         "errors": errors,
-        "arrangements": arrangements,
+        "arrangements": [(arrangement, progress[arrangement.pk]) for arrangement in arrangements],
+        "pay_online": online_payments_enabled(organization),
         "form_token": portal_form_token(access),
         "minimum": organization.arrangement_min_term_amount,
         "language": request.portal_language,
@@ -194,3 +206,78 @@ def portal_arrangement_withdraw(request: PortalRequest, arrangement_id: UUID) ->
     except ValidationError as error:
         return arrangement_page(request, ProposalChoice(errors=list(error.messages)), status=400)
     return _to_page(request)
+
+
+# --- paying a term ------------------------------------------------------------------------------------
+
+
+def _arrangement_and_progress(
+    request: PortalRequest, arrangement_id: UUID
+) -> tuple[Arrangement, ArrangementProgress] | None:
+    """This debtor's approved (or since ended) arrangement with its progress; None for another debtor's or
+    organization's, and for one that never ran."""
+    access = request.portal_access
+    arrangement = arrangement_for_debtor(
+        organization=access.organization, debtor=access.debtor, arrangement_id=arrangement_id
+    )
+    if arrangement is None or arrangement.status in NEVER_RUN:
+        return None  # a proposal's terms were never there to pay
+    progress = arrangement_progress(organization=access.organization, arrangements=[arrangement])
+    return arrangement, progress[arrangement.pk]
+
+
+def _term_page(
+    request: PortalRequest, arrangement: Arrangement, term: TermProgress, error: str = "", status: int = 200
+) -> HttpResponse:
+    access = request.portal_access
+    context = {
+        "arrangement": arrangement,
+        "term": term,
+        "payable": arrangement.status == ArrangementStatus.APPROVED
+        and not term.is_paid
+        and online_payments_enabled(access.organization),
+        "error": error,
+        "form_token": portal_form_token(access),
+        "organization_name": access.organization.name,
+        "language": request.portal_language,
+    }
+    return render(request, "portal/arrangement_term.html", context, status=status)
+
+
+@portal_view
+def portal_arrangement_term(request: PortalRequest, arrangement_id: UUID, number: int) -> HttpResponseBase:
+    """The page a term's pay link opens: what the term is, what is paid, and the button that pays the rest."""
+    found = _arrangement_and_progress(request, arrangement_id)
+    term = found[1].term(number) if found else None
+    if found is None or term is None:
+        return not_found(request)
+    return _term_page(request, found[0], term)
+
+
+@portal_form_view
+def portal_arrangement_term_pay(request: PortalRequest, arrangement_id: UUID, number: int) -> HttpResponseBase:
+    """Start the Mollie payment for what is open on this term and send the debtor to the checkout (303).
+
+    A paid term, an arrangement that stopped running or a stale form re-render the term's page with the
+    reason; nothing is started at Mollie then.
+    """
+    found = _arrangement_and_progress(request, arrangement_id)
+    term = found[1].term(number) if found else None
+    if found is None or term is None:
+        return not_found(request)
+    arrangement, progress = found
+    if not portal_form_token_valid(request.portal_access, request.POST.get("form_token", "")):
+        return _term_page(request, arrangement, term, _("This page was open too long. Please try again."), 400)
+    token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+    try:
+        payment = arrangement_term_payment_start(
+            arrangement=arrangement,
+            progress=progress,
+            term_number=number,
+            return_path=reverse("portal_home", kwargs={"token": token}) + "paid/{payment}/",
+        )
+    except ValidationError as error:
+        return _term_page(request, arrangement, term, " ".join(error.messages), 400)
+    except MollieUnavailable as error:
+        return _term_page(request, arrangement, term, str(error), 503)
+    return HttpResponseRedirect(payment.checkout_url, status=303)

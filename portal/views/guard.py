@@ -19,8 +19,10 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.models import PortalAccess
-from portal.ratelimit import portal_request_allowed
+from portal.ratelimit import portal_request_allowed_reading
 from portal.selectors import portal_access_for_token
+from portal.selectors.access import TOKEN_PATTERN
+from portal.views.page_cache import PageSlot, portal_page_slot_key
 
 PORTAL_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -39,16 +41,34 @@ class PortalRequest(HttpRequest):
 
     portal_access: PortalAccess
     portal_language: str
+    portal_page_slot: PageSlot  # only in a view decorated with :func:`portal_cached_view`
+
+
+def asked_language(request: HttpRequest) -> str:
+    """``?lang=en`` or ``?lang=nl``; "" when no (known) language was asked."""
+    asked = request.GET.get("lang", "")
+    return asked if asked in LANGUAGES else ""
 
 
 def portal_language(request: HttpRequest, access: PortalAccess | None) -> str:
     """``?lang=en`` or ``?lang=nl`` wins; else the debtor's language; else Dutch."""
-    asked = request.GET.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
+    return asked_language(request) or unasked_language(access)
+
+
+def unasked_language(access: PortalAccess | None) -> str:
+    """The language of a portal page when none is asked: the debtor's; else Dutch."""
     if access is not None and access.debtor.language in LANGUAGES:
         return access.debtor.language
     return "nl"
+
+
+def _page_slot(key: str, stored: Any, *, token: str, page: str, asked: str, access: PortalAccess) -> PageSlot:
+    """The request's slot (``key``, holding ``stored``), and the other slot that holds the same page: the
+    page drawn without ``?lang`` is the one drawn with ``?lang=`` its language, and the other way round."""
+    unasked = unasked_language(access)
+    same = (unasked,) if not asked else ("",) if asked == unasked else ()
+    others = tuple(portal_page_slot_key(token=token, asked_language=other, page=page) for other in same)
+    return PageSlot(key=key, stored=stored, same_page_keys=others)
 
 
 def with_portal_headers(response: HttpResponseBase, language: str) -> HttpResponseBase:
@@ -86,6 +106,12 @@ def portal_view(view: PortalView) -> PortalView:
     return _guarded(view, READ_METHODS)
 
 
+def portal_cached_view(page: str) -> Callable[[PortalView], PortalView]:
+    """Like :func:`portal_view`, for a page kept by :mod:`portal.views.page_cache` under ``page``: the
+    rate limit's round trip to Redis fetches the stored page too (``request.portal_page_slot``)."""
+    return lambda view: _guarded(view, READ_METHODS, cached_page=page)
+
+
 def portal_form_view(view: PortalView) -> PortalView:
     """Like :func:`portal_view`, for a form's POST only.
 
@@ -95,10 +121,14 @@ def portal_form_view(view: PortalView) -> PortalView:
     return csrf_exempt(_guarded(view, FORM_METHODS))
 
 
-def _guarded(view: PortalView, methods: tuple[str, ...]) -> PortalView:
+def _guarded(view: PortalView, methods: tuple[str, ...], cached_page: str | None = None) -> PortalView:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not portal_request_allowed(request):
+        slot_key = None
+        if cached_page is not None and request.method in methods and TOKEN_PATTERN.fullmatch(token):
+            slot_key = portal_page_slot_key(token=token, asked_language=asked_language(request), page=cached_page)
+        allowed, stored = portal_request_allowed_reading(request, slot_key)
+        if not allowed:
             return plain_page(request, "portal/too_many_requests.html", 429)
         if request.method not in methods:
             return with_portal_headers(HttpResponse(status=405, headers={"Allow": ", ".join(methods)}), "nl")
@@ -108,6 +138,11 @@ def _guarded(view: PortalView, methods: tuple[str, ...]) -> PortalView:
         language = portal_language(request, access)
         request.portal_access = access  # type: ignore[attr-defined]
         request.portal_language = language  # type: ignore[attr-defined]
+        if slot_key is not None and cached_page is not None:
+            slot = _page_slot(
+                slot_key, stored, token=token, page=cached_page, asked=asked_language(request), access=access
+            )
+            request.portal_page_slot = slot  # type: ignore[attr-defined]
         with translation.override(language):
             response = view(request, *args, **kwargs)
         return with_portal_headers(response, language)

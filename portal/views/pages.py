@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from collection.forms import DossierDefenceForm
 from outstanding.access import stored_file_or_404
 from outstanding.calendar import local_today
 from portal.selectors import portal_invoice, portal_invoice_states, portal_overview, portal_timeline
 from portal.statement import statement_pdf
 from portal.views.bank_transfer import bank_transfer
-from portal.views.guard import PortalRequest, not_found, portal_view
+from portal.views.dossier import dossier_blocks
+from portal.views.form_token import portal_form_token
+from portal.views.guard import PortalRequest, not_found, portal_cached_view, portal_view
 from portal.views.page_cache import portal_page_cached
 from portal.views.pay_form import pay_form
 
 
-@portal_view
+@portal_cached_view("home")
 def portal_home(request: PortalRequest) -> HttpResponse:
     return portal_page_cached(
-        access=request.portal_access, language=request.portal_language, page="home", render=lambda: home_page(request)
+        access=request.portal_access,
+        language=request.portal_language,
+        page="home",
+        slot=request.portal_page_slot,
+        render=lambda: home_page(request),
     )
 
 
 def home_page(
-    request: PortalRequest, *, pay_error: str = "", chosen: set[str] | None = None, status: int = 200
-) -> HttpResponse:
-    """The portal page; the pay form shows ``pay_error`` and keeps the debtor's choice when it failed."""
+    request: PortalRequest, *, pay_error: str = "", chosen: set[str] | None = None, status: int = 200,
+    dossier_forms: Mapping[UUID, tuple[DossierDefenceForm, str]] | None = None,
+) -> HttpResponse:  # fmt: skip
+    """The portal page; the pay form shows ``pay_error`` and keeps the debtor's choice when it failed,
+    and a dossier's defence form that failed comes back bound (``dossier_forms``)."""
     access = request.portal_access
     overview = portal_overview(access=access, today=local_today(access.organization.time_zone))
     return render(
@@ -43,6 +53,8 @@ def home_page(
             "pay_error": pay_error,  # shown on its own when nothing is left to offer in the form
             "transfer": bank_transfer(access, overview),
             "reaction_states": portal_invoice_states(access=access),
+            "dossiers": dossier_blocks(access, local_today(access.organization.time_zone), dossier_forms),
+            "form_token": portal_form_token(access),
         },
         status=status,
     )

@@ -352,55 +352,54 @@ NL: dict[tuple[str, str], Words] = {
         "Voldoe per omgaande om incasso te voorkomen. " + NL_SMS_PAY,
     ),
     (H, FR): Words(
-        subject="Uw openstaande bedrag gaat naar incasso",
+        subject="Graag betaling van {{ total_open }} om incasso te voorkomen",
         body=_text(
             "{{ debtor.salutation }},",
             "Wij hebben u {% if earlier_message_count > 1 %}meerdere keren{% else %}eerder{% endif %} gevraagd "
             "het onderstaande te betalen, maar hebben geen betaling ontvangen. Dat spijt ons, maar wij kunnen niet "
-            "anders dan de vordering nu uit handen te geven.",
+            "anders dan de vordering uit handen te geven als u niet betaalt.",
             "{{ invoice_table }}",
-            "Uw dossier gaat naar incasso. U hoort binnenkort van de incassopartij hoe u het bedrag kunt betalen. "
-            "Vanaf dat moment komen de incassokosten en de wettelijke rente voor uw rekening.",
+            "Betaalt u niet, dan dragen wij de vordering over voor incasso. Dan komen er incassokosten en de "
+            "wettelijke rente bij, en die zijn voor uw rekening.",
             "Heeft u in de tussentijd al betaald of wilt u nog iets met ons bespreken? Neem dan vandaag contact "
             "met ons op" + NL_CONTACT + ".",
             NL_REGARDS,
         ),
-        sms="{{ organization.name }}: omdat {{ total_open }} ({{ payment_reference }}) niet is betaald, gaat uw "
-        "dossier naar incasso. Al betaald? Neem dan vandaag contact met ons op.",
+        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) is niet betaald. Zonder betaling "
+        "dragen wij de vordering over voor incasso; dan komen er kosten en rente bij. Al betaald? Neem contact op.",
     ),
     (H, FI): Words(
-        subject="Overdracht aan incasso: {{ total_open }} niet betaald",
+        subject="Zonder betaling volgt incasso: {{ total_open }} niet betaald",
         body=_text(
             "{{ debtor.salutation }},",
             "Ondanks {% if earlier_message_count > 1 %}onze herinneringen en aanmaningen{% else %}onze aanmaning"
             "{% endif %} heeft u het onderstaande niet betaald.",
             "{{ invoice_table }}",
-            "Wij dragen de vordering daarom nu over voor incasso. De incassopartij neemt binnenkort contact met u "
-            "op. De incassokosten en de wettelijke rente komen voor uw rekening.",
-            "Betalingen en afspraken lopen vanaf nu via de incassopartij. Heeft u inmiddels betaald? Neem dan "
-            "direct contact met ons op" + NL_CONTACT + ".",
+            "Betaalt u niet, dan dragen wij de vordering over voor incasso. De incassokosten en de wettelijke "
+            "rente komen dan bij het bedrag en zijn voor uw rekening.",
+            "Heeft u inmiddels betaald? Neem dan direct contact met ons op" + NL_CONTACT + ".",
             NL_REGARDS,
         ),
-        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) is niet betaald. Uw dossier is "
-        "overgedragen voor incasso; incassokosten en rente komen voor uw rekening.",
+        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) is niet betaald. Zonder betaling "
+        "dragen wij de vordering over voor incasso; incassokosten en rente komen dan voor uw rekening.",
     ),
     (H, FO): Words(
-        subject="Overdracht van uw dossier ter incasso: {{ organization.legal_name }}",
+        subject="Aankondiging van overdracht ter incasso: {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
             "Ondanks {% if earlier_message_count > 1 %}herhaalde verzoeken en aanmaningen{% else %}onze aanmaning"
             "{% endif %}{% if last_message_date %} (de meest recente op {{ last_message_date }}){% endif %} heeft u de "
             "onderstaande vordering niet voldaan.",
             "{{ invoice_table }}",
-            "Wij delen u mede dat wij uw dossier met ingang van heden ter incasso uit handen geven. U wordt "
-            "binnenkort door of namens de incassogemachtigde benaderd. De buitengerechtelijke incassokosten en de "
-            "wettelijke rente komen voor uw rekening.",
-            "Betalingen en afspraken verlopen vanaf heden via de incassogemachtigde. Indien u het bedrag inmiddels "
-            "heeft voldaan, verzoeken wij u dit per omgaande aan ons te laten weten" + NL_CONTACT + ".",
+            "Wij delen u mede dat wij de vordering ter incasso uit handen geven, tenzij deze wordt voldaan. De "
+            "buitengerechtelijke incassokosten en de wettelijke rente worden in dat geval aan de vordering "
+            "toegevoegd en komen voor uw rekening.",
+            "Indien u het bedrag inmiddels heeft voldaan, verzoeken wij u dit per omgaande aan ons te laten "
+            "weten" + NL_CONTACT + ".",
             NL_FORMAL_REGARDS,
         ),
-        sms="{{ organization.legal_name }}: de vordering van {{ total_open }} ({{ payment_reference }}) is "
-        "ter incasso uit handen gegeven.",
+        sms="{{ organization.legal_name }}: de vordering van {{ total_open }} ({{ payment_reference }}) wordt "
+        "ter incasso uit handen gegeven, tenzij deze wordt voldaan. Incassokosten en rente komen dan erbij.",
     ),
 }
 
@@ -644,55 +643,53 @@ EN: dict[tuple[str, str], Words] = {
         "delay to avoid collection. " + EN_SMS_PAY,
     ),
     (H, FR): Words(
-        subject="Your open amount is going to collection",
+        subject="Please pay {{ total_open }} to avoid collection",
         body=_text(
             "{{ debtor.salutation }},",
             "We have asked you {% if earlier_message_count > 1 %}several times{% else %}before{% endif %} to pay "
-            "the following, but have not received payment. We are sorry, but we have no choice but to hand the "
-            "claim over now.",
+            "the following, but have not received payment. We are sorry, but unless you pay we have no choice but "
+            "to hand the claim over.",
             "{{ invoice_table }}",
-            "Your file is going to collection. You will hear from the collection agency shortly about how to pay. "
-            "From then on, collection costs and statutory interest will be charged to you.",
+            "If you do not pay, we will hand the claim over for collection. Collection costs and statutory "
+            "interest will then be added and charged to you.",
             "Have you paid in the meantime, or is there something you would like to discuss with us? Contact us "
             "today" + EN_CONTACT + ".",
             EN_REGARDS,
         ),
-        sms="{{ organization.name }}: because {{ total_open }} ({{ payment_reference }}) has not been paid, your "
-        "file is going to collection. Already paid? Contact us today.",
+        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) has not been paid. Unless paid, "
+        "the claim will be handed over for collection, with costs and interest added. Already paid? Contact us.",
     ),
     (H, FI): Words(
-        subject="Handed over for collection: {{ total_open }} unpaid",
+        subject="Unless paid, collection follows: {{ total_open }} unpaid",
         body=_text(
             "{{ debtor.salutation }},",
             "Despite {% if earlier_message_count > 1 %}our reminders and demands{% else %}our demand{% endif %}, "
             "you have not paid the following.",
             "{{ invoice_table }}",
-            "We are therefore handing the claim over for collection now. The collection agency will contact you "
-            "shortly. Collection costs and statutory interest will be charged to you.",
-            "From now on, payments and arrangements go through the collection agency. Have you paid in the "
-            "meantime? Contact us right away" + EN_CONTACT + ".",
+            "Unless you pay, we will hand the claim over for collection. Collection costs and statutory interest "
+            "will then be added and charged to you.",
+            "Have you paid in the meantime? Contact us right away" + EN_CONTACT + ".",
             EN_REGARDS,
         ),
-        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) has not been paid. Your file has "
-        "been handed over for collection; costs and interest will be charged to you.",
+        sms="{{ organization.name }}: {{ total_open }} ({{ payment_reference }}) has not been paid. Unless paid, "
+        "the claim will be handed over for collection; costs and interest will then be charged to you.",
     ),
     (H, FO): Words(
-        subject="Your file handed over for collection: {{ organization.legal_name }}",
+        subject="Notice of hand-over for collection: {{ organization.legal_name }}",
         body=_text(
             "{{ debtor.salutation }},",
             "Despite {% if earlier_message_count > 1 %}repeated requests and demands{% else %}our demand"
             "{% endif %}{% if last_message_date %}, most recently on {{ last_message_date }},{% endif %} you have "
             "not settled the claim set out below.",
             "{{ invoice_table }}",
-            "We hereby inform you that we are handing your file over for collection as of today. You will shortly "
-            "be contacted by or on behalf of the collection agent. Extrajudicial collection costs and statutory "
-            "interest will be charged to you.",
-            "From today, payments and arrangements are handled by the collection agent. If you have already paid, "
-            "please let us know immediately" + EN_CONTACT + ".",
+            "We hereby inform you that the claim will be handed over for collection unless it is settled. "
+            "Extrajudicial collection costs and statutory interest will in that case be added to the claim and "
+            "charged to you.",
+            "If you have already paid, please let us know immediately" + EN_CONTACT + ".",
             EN_FORMAL_REGARDS,
         ),
-        sms="{{ organization.legal_name }}: the claim of {{ total_open }} ({{ payment_reference }}) has been "
-        "handed over for collection.",
+        sms="{{ organization.legal_name }}: the claim of {{ total_open }} ({{ payment_reference }}) will be "
+        "handed over for collection unless settled; costs and interest will then be added.",
     ),
 }
 

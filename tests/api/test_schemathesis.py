@@ -21,7 +21,9 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from collection.services import dossier_open
 from outstanding.api.schema import CODES_BEYOND_SCHEMA, RULES_BEYOND_SCHEMA
+from outstanding.calendar import local_today
 from outstanding.wsgi import application
 from tests.api_clients import api_key_for
 from tests.conftest import Tenant
@@ -70,8 +72,12 @@ def _path_ids(org: Tenant) -> dict[str, str]:
     """Real ids for the detail operations, so they are exercised beyond 404."""
     invoice = InvoiceFactory(debtor=DebtorFactory(organization=org.organization))
     payment = PaymentFactory(invoice=invoice)
+    dossier = dossier_open(
+        organization=org.organization, debtor=invoice.debtor, invoices=[InvoiceFactory(debtor=invoice.debtor)],
+        today=local_today(org.organization.time_zone), origin="api",
+    )  # fmt: skip
     return {"debtors": str(invoice.debtor.public_id), "invoices": str(invoice.public_id),
-            "payments": str(payment.public_id)}  # fmt: skip
+            "payments": str(payment.public_id), "dossiers": str(dossier.public_id)}  # fmt: skip
 
 
 @schemathesis.check

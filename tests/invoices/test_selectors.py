@@ -101,9 +101,9 @@ def test_invoice_list_sorts_by_debtor_name_both_ways(org_a, ledger) -> None:
     assert descending[0].debtor == ledger.bakker
 
 
-def test_an_unknown_sort_falls_back_to_the_due_date_latest_first(org_a, ledger) -> None:
+def test_an_unknown_sort_falls_back_to_the_most_days_overdue_first(org_a, ledger) -> None:
     invoices = selectors.invoice_list(organization=org_a.organization, today=TODAY, sort="organization_id")
-    assert invoices[0] == ledger.not_yet_due
+    assert invoices[0] == ledger.long_overdue
 
 
 def test_invoice_list_narrows_to_one_debtor(org_a, ledger) -> None:

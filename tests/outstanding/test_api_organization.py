@@ -68,6 +68,9 @@ def test_get_shows_the_keys_own_organization(org_off: Organization) -> None:
         "arrangement_max_terms": 6,
         "arrangement_min_term_amount": "25.00",
         "arrangement_auto_approve": False,
+        "dossier_auto_open": False,
+        "dossier_pre_collection": True,
+        "pre_collection_days": 14,
     }
 
 

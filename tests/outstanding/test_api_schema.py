@@ -31,6 +31,10 @@ ENDPOINTS = {
     "/api/v1/organization/": {"get", "patch"},
     "/api/v1/organization/reminders/activate/": {"post"},
     "/api/v1/organization/reminders/deactivate/": {"post"},
+    "/api/v1/summary/": {"get"},
+    "/api/v1/dossiers/": {"get", "post"},
+    "/api/v1/dossiers/{id}/": {"get"},
+    "/api/v1/dossiers/{id}/statement/": {"get"},
 }
 
 

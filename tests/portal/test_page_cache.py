@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +21,7 @@ from invoices.services import payment_record
 from portal.models import PortalAccess, portal_token_hash
 from portal.services import portal_access_revoke, portal_link_issue
 from portal.views.form_token import portal_form_token_valid
-from portal.views.page_cache import portal_page_key
+from portal.views.page_cache import portal_page_key, portal_page_slot_key
 from reminders.models import Reminder, ReminderStatus
 from tests.factories import TODAY, DebtorFactory, InvoiceFactory
 from tests.portal.conftest import portal_path
@@ -78,7 +82,7 @@ def access_of(link: str) -> PortalAccess:
 def test_an_unchanged_page_is_served_from_the_cache_as_it_was_drawn(client, link, django_assert_max_num_queries):
     first = page(client, link)
 
-    with django_assert_max_num_queries(3):  # the token, and whether anything changed since
+    with django_assert_max_num_queries(2):  # the token, and whether anything changed since
         again = page(client, link)
 
     assert again == first
@@ -195,3 +199,61 @@ def test_a_stored_page_is_drawn_anew_every_hour_so_its_form_token_is_never_older
 
     assert same_hour == portal_page_key(access=access, language="nl", page="home", now=at)
     assert next_hour != same_hour
+
+
+def token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def redis_cache(settings) -> Iterator[None]:
+    """Production's cache: the stored page comes with the rate limit's round trip (portal.ratelimit)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": django_settings.REDIS_URL,
+            "KEY_PREFIX": f"test-page-cache-{uuid.uuid4().hex}",  # nothing shared with another run
+        }
+    }
+    yield
+    cache.clear()
+
+
+def test_with_redis_the_page_comes_with_the_rate_limits_read_and_changes_show_at_once(
+    redis_cache, client, link, invoice, django_assert_max_num_queries
+):
+    first = page(client, link)
+    assert cache.get(portal_page_slot_key(token=token_of(link), asked_language="", page="home")) is not None
+
+    with django_assert_max_num_queries(2):  # the token, and whether anything changed since
+        assert page(client, link) == first
+
+    payment_record(organization=invoice.organization, invoice=invoice, amount=Decimal("200.00"), date=TODAY)
+    assert "€\xa0300,00" in page(client, link)
+
+
+def test_a_page_stored_in_a_links_slot_for_another_link_is_never_served(client, debtor, invoice, organization, org_b):
+    """The slot comes from the request; only the stored stamp says whose page it is."""
+    own = issued(debtor, [invoice])
+    outsider = DebtorFactory(organization=org_b.organization, name="Buiten B.V.")
+    InvoiceFactory(debtor=outsider, number="F-B")
+    strangers = issued(outsider)
+    page(client, strangers)
+    own_slot = portal_page_slot_key(token=token_of(own), asked_language="", page="home")
+    strangers_slot = portal_page_slot_key(token=token_of(strangers), asked_language="", page="home")
+    cache.set(own_slot, cache.get(strangers_slot))  # as if two slots collided
+
+    html = page(client, own)
+
+    assert "Jansen Bouw B.V." in html and "Buiten B.V." not in html and "F-B" not in html
+
+
+def test_the_asked_language_has_its_own_slot(client, link):
+    page(client, link)
+    page(client, link + "?lang=en")
+
+    slots = {
+        language: cache.get(portal_page_slot_key(token=token_of(link), asked_language=language, page="home"))
+        for language in ("", "en")
+    }
+    assert slots[""] is not None and slots["en"] is not None and slots[""][2] != slots["en"][2]

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from portal.ratelimit import portal_request_allowed
+from portal.ratelimit import portal_request_allowed, portal_request_allowed_reading
 
 
 @pytest.fixture
@@ -48,3 +48,23 @@ def test_the_window_opens_with_the_first_request_and_does_not_slide(redis_cache,
     client = cache._cache.get_client(key)
     assert 55 <= client.ttl(key) <= 60
     assert cache.get("portal:requests:192.0.2.1") == 3  # the same counter cache.incr would keep
+
+
+def test_the_same_round_trip_reads_a_stored_value_as_cache_get_would(redis_cache, settings):
+    settings.PORTAL_RATE_LIMIT = "2/minute"
+    cache.set("portal:page:test", ("stamp", "snapshot", b"<html>"), 60)
+
+    assert portal_request_allowed_reading(request_from("192.0.2.1"), "portal:page:test") == (
+        True,
+        ("stamp", "snapshot", b"<html>"),
+    )
+    assert portal_request_allowed_reading(request_from("192.0.2.1"), "portal:page:missing") == (True, None)
+    assert cache.get("portal:requests:192.0.2.1") == 2  # both counted
+
+
+def test_a_refused_request_is_handed_nothing_stored(redis_cache, settings):
+    settings.PORTAL_RATE_LIMIT = "1/minute"
+    cache.set("portal:page:test", ("stamp", "snapshot", b"<html>"), 60)
+    portal_request_allowed(request_from("192.0.2.1"))
+
+    assert portal_request_allowed_reading(request_from("192.0.2.1"), "portal:page:test") == (False, None)

@@ -109,6 +109,24 @@ def test_the_hand_over_tells_the_debtor_the_file_goes_to_collection(tone: str) -
     assert "collection" in default_texts(StepKind.HAND_OVER, tone, "en").email_body
 
 
+@pytest.mark.parametrize("tone", Tone.values)
+def test_the_hand_over_promises_no_collection_agency_only_what_happens_unless_paid(tone: str) -> None:
+    # A dossier may open automatically or only after the creditor approves: the text must hold in both.
+    for language, promises, unless, added in (
+        ("nl", ("binnenkort", "incassopartij", "incassogemachtigde", "vanaf heden"), ("tenzij", "betaalt u niet"),
+         ("incassokosten", "wettelijke rente")),
+        ("en", ("shortly", "agency", "collection agent", "from today"), ("unless", "if you do not pay"),
+         ("collection costs", "statutory interest")),
+    ):  # fmt: skip
+        texts = default_texts(StepKind.HAND_OVER, tone, language)
+        for text in (texts.email_subject, texts.email_body, texts.sms_body):
+            assert not any(word in text.lower() for word in promises), text
+        body = texts.email_body.lower()
+        assert any(word in body for word in unless)
+        assert all(word in body for word in added)
+        assert any(word in texts.sms_body.lower() for word in (*unless, "zonder betaling"))
+
+
 def test_resetting_puts_the_default_words_back(org_a: Tenant) -> None:
     message_templates_create(org_a.organization)
     templates = MessageTemplate.objects.for_organization(org_a.organization)

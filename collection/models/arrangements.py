@@ -4,18 +4,22 @@ An :class:`Arrangement` covers one or more invoices of one debtor, its total spl
 :class:`ArrangementTerm` rows that sum to it exactly (``collection.schedules``). It starts as a
 proposal (from the portal, or made by the creditor) and is approved, rejected or withdrawn. While it
 is proposed or approved it *holds* its invoices: they are paused, and no other arrangement may cover
-them (``ArrangementInvoice.holds``, unique per invoice). What an approved arrangement then does
-(pay links per term, reminders before a term, breach) comes with the collection issue, which adds
-statuses after ``approved`` and payment fields on the terms.
+them (``ArrangementInvoice.holds``, unique per invoice).
+
+An approved arrangement runs (``collection.services.arrangement_execution``): money recorded on its
+invoices pays the terms oldest first, a reminder goes out a few days before each term, and it ends
+either *completed* (every term paid, or nothing left open on its invoices) or *broken* (a term unpaid
+past the grace period). Either way it stops holding its invoices.
 """
 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from invoices.models import MONEY
@@ -27,10 +31,15 @@ class ArrangementStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # After approval (an approved arrangement is the running one): how it ended.
+    COMPLETED = "completed", _("Completed")
+    BROKEN = "broken", _("Broken")
 
 
 # The statuses in which an arrangement holds its invoices (paused, and covered by no other arrangement).
 ARRANGEMENT_HOLDING_STATUSES = frozenset({ArrangementStatus.PROPOSED, ArrangementStatus.APPROVED})
+# The statuses an approved arrangement ends in (``ended_on`` is set then).
+ARRANGEMENT_ENDED_STATUSES = frozenset({ArrangementStatus.COMPLETED, ArrangementStatus.BROKEN})
 
 
 class ArrangementSource(models.TextChoices):
@@ -45,6 +54,11 @@ class Arrangement(TenantModel):
     debtor = models.ForeignKey(
         "invoices.Debtor", on_delete=models.PROTECT, related_name="arrangements", verbose_name=_("debtor")
     )
+    # Set when the arrangement is made within a collection dossier: a breach resumes the dossier, not the flow.
+    dossier = models.ForeignKey(
+        "collection.Dossier", on_delete=models.PROTECT, null=True, blank=True, related_name="arrangements",
+        verbose_name=_("dossier"),
+    )  # fmt: skip
     invoices = models.ManyToManyField(  # type: ignore[var-annotated]
         "invoices.Invoice", through="ArrangementInvoice", related_name="arrangements", verbose_name=_("invoices")
     )
@@ -67,6 +81,12 @@ class Arrangement(TenantModel):
     # Claimed by the e-mail tasks before sending (collection.services.notifications): never mailed twice.
     members_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     debtor_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The organization-local day it completed or broke, and for a breach the term that broke it.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    broken_term_number = models.PositiveSmallIntegerField(_("broken at term"), null=True, blank=True)
+    # Claimed by the breach e-mails like the two above.
+    broken_members_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    broken_debtor_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +101,11 @@ class Arrangement(TenantModel):
             models.CheckConstraint(condition=Q(term_count__gte=1), name="arrangement_at_least_one_term"),
             models.CheckConstraint(
                 condition=Q(status="proposed") | Q(decided_at__isnull=False), name="arrangement_decided_when_decided"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["completed", "broken"], ended_on__isnull=False)
+                | (~Q(status__in=["completed", "broken"]) & Q(ended_on__isnull=True)),
+                name="arrangement_ended_when_ended",
             ),
         ]
         indexes = [
@@ -99,6 +124,11 @@ class Arrangement(TenantModel):
     @property
     def holds_invoices(self) -> bool:
         return self.status in ARRANGEMENT_HOLDING_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        """Approved and not ended: its terms are being paid."""
+        return self.status == ArrangementStatus.APPROVED
 
 
 class ArrangementInvoice(TenantModel):
@@ -127,12 +157,20 @@ class ArrangementInvoice(TenantModel):
 
 
 class ArrangementTerm(TenantModel):
-    """One term of an arrangement: its number (1, 2, ...), due date and amount."""
+    """One term of an arrangement: its number (1, 2, ...), due date and amount, and how far it is paid.
+
+    ``paid_amount`` and ``paid_on`` are what the daily run last computed from the invoices' payments
+    (``collection.selectors.arrangement_progress`` computes them live for the pages).
+    """
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="terms")
     number = models.PositiveSmallIntegerField(_("term"))
     due_date = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount"), **MONEY)
+    paid_amount = models.DecimalField(_("paid"), default=Decimal("0.00"), **MONEY)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # Claimed by the reminder e-mail before it is sent: one reminder per term, ever.
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("term")
@@ -142,6 +180,9 @@ class ArrangementTerm(TenantModel):
             models.UniqueConstraint(fields=["arrangement", "number"], name="arrangement_term_number_once"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="arrangement_term_amount_positive"),
             models.CheckConstraint(condition=Q(number__gte=1), name="arrangement_term_number_from_one"),
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")), name="arrangement_term_paid_within"
+            ),
         ]
 
     def __str__(self) -> str:

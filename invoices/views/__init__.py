@@ -1,16 +1,15 @@
 """Creditor pages for debtors and invoices.
 
-The two lists answer htmx requests (live search, filters, sorting, paging) with their results partial
-only; a plain request, or htmx restoring history after the back button, gets the whole page.
+The two lists live in :mod:`invoices.views.lists`; they answer htmx requests (live search, filters,
+sorting, paging) with their results partial only (``_render_results``); a plain request, or htmx
+restoring history after the back button, gets the whole page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -24,9 +23,8 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from invoices import checks, selectors, services
-from invoices.forms import DebtorForm, InvoiceFilterForm, InvoiceForm, PauseForm, PaymentForm
+from invoices.forms import DebtorForm, InvoiceForm, PauseForm, PaymentForm
 from invoices.models import Debtor, Invoice, PaymentSource
-from invoices.selectors import DEFAULT_INVOICE_SORT
 from outstanding.access import (
     OrganizationRequest,
     organization_view,
@@ -44,7 +42,6 @@ from reminders.selectors.reminders import reminder_timeline
 
 TIMELINE_SIZE = 50
 PAGE_SIZE = 50
-SORTABLE_INVOICE_COLUMNS = ("number", "debtor", "issue_date", "due_date", "amount", "open_amount")
 
 
 def _today(request: OrganizationRequest) -> dt.date:
@@ -85,19 +82,6 @@ def _show_service_errors(form: forms.BaseForm, exc: ValidationError, fields: dic
 
 
 # --- Debtors ----------------------------------------------------------------------------------------
-
-
-@organization_view()
-def debtor_list(request: OrganizationRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
-    debtors = selectors.debtor_list(organization=request.organization, today=_today(request), search=search)
-    query = urlencode({"q": search} if search else {})
-    return _render_results(
-        request,
-        "invoices/debtor_list.html",
-        "invoices/_debtor_rows.html",
-        {"page": _page(debtors, request), "search": search, "page_link": _page_link("debtor_list", request, query)},
-    )
 
 
 @organization_view()
@@ -209,63 +193,6 @@ def debtor_resume(request: OrganizationRequest, debtor_id: str) -> HttpResponse:
 
 
 # --- Invoices ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SortHeader:
-    """A sortable column header: where its link leads and how the list is sorted by it now."""
-
-    url: str
-    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by this column
-
-
-def _invoice_query(filters: dict[str, Any], **changes: Any) -> str:
-    """The query string for these filters, leaving out defaults (and the page: a new query starts at 1)."""
-    values = {**filters, **changes}
-    params = {
-        "q": values["search"],
-        "status": values["status"],
-        "overdue": "on" if values["overdue"] else "",
-        "sort": "" if values["sort"] == DEFAULT_INVOICE_SORT else values["sort"],
-    }
-    return urlencode({key: value for key, value in params.items() if value})
-
-
-def _sort_headers(list_url: str, filters: dict[str, Any]) -> dict[str, SortHeader]:
-    """Each column sorts ascending first; clicking the sorted column again flips the direction."""
-    headers = {}
-    for column in SORTABLE_INVOICE_COLUMNS:
-        if filters["sort"] == column:
-            next_sort, aria_sort = f"-{column}", "ascending"
-        elif filters["sort"] == f"-{column}":
-            next_sort, aria_sort = column, "descending"
-        else:
-            next_sort, aria_sort = column, ""
-        query = _invoice_query(filters, sort=next_sort)
-        headers[column] = SortHeader(f"{list_url}?{query}" if query else list_url, aria_sort)
-    return headers
-
-
-@organization_view()
-def invoice_list(request: OrganizationRequest) -> HttpResponse:
-    form = InvoiceFilterForm(request.GET)
-    filters = form.filters()
-    organization, today = request.organization, _today(request)
-    invoices = selectors.invoice_list(organization=organization, today=today, **filters)
-    return _render_results(
-        request,
-        "invoices/invoice_list.html",
-        "invoices/_invoice_table.html",
-        {
-            "form": form,
-            "page": _page(invoices, request),
-            "totals": selectors.invoice_list_totals(invoices=invoices, today=today),
-            "today": today,
-            "sort": "" if filters["sort"] == DEFAULT_INVOICE_SORT else filters["sort"],
-            "headers": _sort_headers(request.path, filters),
-            "page_link": _page_link("invoice_list", request, _invoice_query(filters)),
-        },
-    )
 
 
 @organization_view()
