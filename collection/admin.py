@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collection.legal import rate_table_missing_since
 from collection.models import (
@@ -113,17 +113,17 @@ class DossierAdmin(TenantAdmin):
     raw_id_fields = ("assigned_to",)
     fieldsets = (
         (None, {"fields": ("reference", "public_id", "debtor", "debtor_kind", "origin", "opened_on", "opened_by")}),
-        (_lazy("Work"), {"fields": ("stage", "stage_since", "is_paused", "pause_reason", *DOSSIER_EDITABLE)}),
+        (gettext_lazy("Work"), {"fields": ("stage", "stage_since", "is_paused", "pause_reason", *DOSSIER_EDITABLE)}),
         (
-            _lazy("Amounts"),
+            gettext_lazy("Amounts"),
             {"fields": ("costs", "costs_vat_charged", "costs_vat", "costs_on", "court_fee", "court_fee_paid_on")},
         ),
         (
-            _lazy("Legal dates"),
+            gettext_lazy("Legal dates"),
             {"fields": ("pre_collection_until", "fourteen_day_letter_sent_on", "fourteen_day_term_ends_on")},
         ),
-        (_lazy("Closure"), {"fields": ("closure", "closed_on")}),
-        (_lazy("Record"), {"fields": ("event_count", "last_event_hash", "created_at", "updated_at")}),
+        (gettext_lazy("Closure"), {"fields": ("closure", "closed_on")}),
+        (gettext_lazy("Record"), {"fields": ("event_count", "last_event_hash", "created_at", "updated_at")}),
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -172,7 +172,11 @@ class DossierAdmin(TenantAdmin):
 
 
 WORK_LIST_SIZE = 500
-WORK_LIST_CHOICES = {"mine": _lazy("Mine"), "unassigned": _lazy("Nobody's"), "all": _lazy("Everyone's")}
+WORK_LIST_CHOICES = {
+    "mine": gettext_lazy("Mine"),
+    "unassigned": gettext_lazy("Nobody's"),
+    "all": gettext_lazy("Everyone's"),
+}
 
 
 def staff_work_list(*, user: Any, who: str) -> list[Dossier]:

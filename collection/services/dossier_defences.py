@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collection.models import Dossier, DossierEvent, DossierEventKind
 from collection.services.dossier_chain import dossier_event_append
@@ -74,7 +74,7 @@ def _text_clean(text: str, field: str) -> str:
 
 
 def defence_pause_reason(organization: Organization) -> str:
-    return _in_language(organization, _lazy("Defence filed by the debtor"))
+    return _in_language(organization, gettext_lazy("Defence filed by the debtor"))
 
 
 def _file_store(defence_file: DefenceFile) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def _defence_record(
         organization=organization, dossier=dossier, reason=defence_pause_reason(organization), actor_label=DEBTOR
     )
     summary = _in_language(
-        organization, _lazy("Defence filed by the debtor: %(reason)s"), reason=DisputeReason(reason).label
+        organization, gettext_lazy("Defence filed by the debtor: %(reason)s"), reason=DisputeReason(reason).label
     )
     return dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.DEFENCE_FILED, actor_label=DEBTOR,
@@ -149,13 +149,13 @@ def dossier_defence_answer(
     defence = _defence_event(organization, dossier, defence_sequence)
     event = dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.DEFENCE_ANSWERED, user=user,
-        summary=_in_language(organization, _lazy("Defence answered")),
+        summary=_in_language(organization, gettext_lazy("Defence answered")),
         data={"defence": defence.sequence, "text": text, "resumed": resume},
     )  # fmt: skip
     if resume:  # a dossier that is not paused stays as it is
         dossier_resume(
             organization=organization, dossier=dossier, today=today, user=user,
-            reason=_in_language(organization, _lazy("Defence answered: collection resumes")),
+            reason=_in_language(organization, gettext_lazy("Defence answered: collection resumes")),
         )  # fmt: skip
     _enqueue("dossier_defence_debtor_notify_task", event.pk)
     return event
@@ -183,7 +183,9 @@ def _claim(event: DossierEvent, to: str, recipients: int) -> bool:
             return False
         dossier_event_append(
             organization=organization, dossier=dossier, kind=DossierEventKind.MESSAGE_SENT,
-            summary=_in_language(organization, _lazy("E-mail about the defence sent to the %(to)s"), to=_who(to)),
+            summary=_in_language(
+                organization, gettext_lazy("E-mail about the defence sent to the %(to)s"), to=_who(to)
+            ),
             data={"about": event.sequence, "to": to, "recipients": recipients},
         )  # fmt: skip
     return True
@@ -191,7 +193,7 @@ def _claim(event: DossierEvent, to: str, recipients: int) -> bool:
 
 def _who(to: str) -> Any:
     """Lazy: it is put in the sentence in the organization's language."""
-    return _lazy("creditor and staff") if to == "members" else _lazy("debtor")
+    return gettext_lazy("creditor and staff") if to == "members" else gettext_lazy("debtor")
 
 
 def _one_line(value: str) -> str:

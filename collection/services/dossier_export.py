@@ -33,7 +33,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collection.models import STAGE_ORDER, Arrangement, Dossier, DossierEvent, DossierEventKind, DossierStage
 from collection.selectors.arrangements import arrangement_list_for_debtor
@@ -357,15 +357,15 @@ def dossier_claim_json(facts: ExportFacts) -> bytes:
 
 
 TOTAL_LABELS = {
-    "principal": _lazy("Principal"),
-    "interest": _lazy("Interest"),
-    "costs": _lazy("Collection costs"),
-    "costs_vat": _lazy("VAT on the costs"),
-    "paid": _lazy("Paid"),
-    "paid_to_costs": _lazy("of which to costs"),
-    "paid_to_interest": _lazy("of which to interest"),
-    "paid_to_principal": _lazy("of which to principal"),
-    "outstanding": _lazy("Outstanding"),
+    "principal": gettext_lazy("Principal"),
+    "interest": gettext_lazy("Interest"),
+    "costs": gettext_lazy("Collection costs"),
+    "costs_vat": gettext_lazy("VAT on the costs"),
+    "paid": gettext_lazy("Paid"),
+    "paid_to_costs": gettext_lazy("of which to costs"),
+    "paid_to_interest": gettext_lazy("of which to interest"),
+    "paid_to_principal": gettext_lazy("of which to principal"),
+    "outstanding": gettext_lazy("Outstanding"),
 }
 
 
@@ -480,7 +480,7 @@ def dossier_export_create(
     pdf_name = default_storage.save(EXPORT_FOLDER(None, "export.pdf"), ContentFile(pdf))
     json_name = default_storage.save(EXPORT_FOLDER(None, "export.json"), ContentFile(claim))
     with translation.override(organization.default_language):
-        summary = str(_lazy("Exported to the bailiff"))
+        summary = str(gettext_lazy("Exported to the bailiff"))
     event = dossier_event_append(
         organization=organization, dossier=locked, kind=DossierEventKind.EXPORTED, user=user,
         summary=summary,

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.functional import Promise as StrPromise
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from stdnum import iso11649
 
 from collection.legal import collection_costs, collection_costs_for_consumer_letter, collection_costs_vat
@@ -58,8 +58,12 @@ from collection.services.dossier_chain import dossier_event_append
 from invoices.models import Debtor, DebtorKind
 from outstanding.files import UnguessableName
 from outstanding.models import Organization, User
+from outstanding.money import format_money
 from portal.services import portal_link_issue
+from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.channels.letter import payment_reference, postal_address_lines
+from reminders.channels.sms import DEFAULT_REGION, alphanumeric_sender, mobile_number
+from reminders.channels.sms import provider as sms_provider
 from reminders.services.payment_references import bundle_reference
 from reminders.services.portal_links import portal_link_redacted
 
@@ -269,7 +273,7 @@ def dossier_letter_send(
     amounts = _amounts(facts)
     letter_event = dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.MESSAGE_SENT, user=user,
-        summary=_in_language(organization, _lazy("Letter: %(subject)s"), subject=subject)[:500],
+        summary=_in_language(organization, gettext_lazy("Letter: %(subject)s"), subject=subject)[:500],
         data={"step": step, "on": today, "channel": "letter", "language": facts.language, "subject": subject,
               "file": name, "sha256": hashlib.sha256(pdf).hexdigest(), "amounts": amounts},
     )  # fmt: skip
@@ -279,7 +283,7 @@ def dossier_letter_send(
         body = letter_email_text(facts)
         email_event = dossier_event_append(
             organization=organization, dossier=dossier, kind=DossierEventKind.MESSAGE_SENT, user=user,
-            summary=_in_language(organization, _lazy("E-mail: %(subject)s"), subject=subject)[:500],
+            summary=_in_language(organization, gettext_lazy("E-mail: %(subject)s"), subject=subject)[:500],
             data={"step": step, "on": today, "channel": "email", "language": facts.language, "subject": subject,
                   "recipients": len(recipients), "body": portal_link_redacted(body, portal_url), "letter": name,
                   "amounts": amounts},
@@ -287,8 +291,70 @@ def dossier_letter_send(
         message = _email(subject, body, recipients, pdf, facts.reference)
         event_id = email_event.pk
         transaction.on_commit(lambda: _email_deliver(organization, dossier, event_id, message))
+    if step in SMS_STEPS:
+        _sms_queue(organization, dossier, facts, step, today, user)
     logger.info("dossier.letter_sent", extra={"dossier": dossier.pk, "step": step, "email": bool(recipients)})
     return SentLetter(facts=facts, letter_event=letter_event, email_event=email_event)
+
+
+# The demands also go by SMS (amicable collection: letters, e-mails, SMS, calls), short and in the
+# debtor's language, with the portal link; never the pre-collection letter (it is a letter only).
+SMS_STEPS = frozenset({DEMAND, DEMAND_REPEATED})
+SMS_TEXTS = {
+    "nl": (
+        "{collector}: namens {creditor} staat {total} open (dossier {reference}). Betaal uiterlijk {date} om "
+        "verdere stappen te voorkomen: {url}"
+    ),
+    "en": (
+        "{collector}: on behalf of {creditor}, {total} is outstanding (file {reference}). Please pay by {date} "
+        "to avoid further steps: {url}"
+    ),
+}
+
+
+def dossier_sms_text(facts: LetterFacts) -> str:
+    """The demand's SMS: who, for whom, how much, by when, and the link (the facts as the letter has them)."""
+    template = SMS_TEXTS.get(facts.language, SMS_TEXTS["nl"])
+    amount = format_money(facts.total, language=facts.language)
+    return template.format(
+        collector=facts.collector.name, creditor=facts.creditor.name, total=amount, reference=facts.reference,
+        date=facts.term_until.strftime("%d-%m-%Y"), url=facts.portal_url,
+    )  # fmt: skip
+
+
+def _sms_queue(
+    organization: Organization, dossier: Dossier, facts: LetterFacts, step: str, today: dt.date, user: User | None
+) -> None:
+    """Record the SMS (the event is its claim) and send it after commit, when the debtor has a mobile number."""
+    try:
+        to = mobile_number(dossier.debtor.phones, region=dossier.debtor.country or DEFAULT_REGION)
+    except PermanentFailure:
+        return  # no mobile number: the letter and the e-mail carry the demand
+    text = dossier_sms_text(facts)
+    event = dossier_event_append(
+        organization=organization, dossier=dossier, kind=DossierEventKind.MESSAGE_SENT, user=user,
+        summary=_in_language(organization, gettext_lazy("SMS: demand to pay %(total)s"), total=f"€ {facts.total:.2f}"),
+        data={"step": step, "on": today, "channel": "sms", "language": facts.language,
+              "text": portal_link_redacted(text, facts.portal_url), "amounts": _amounts(facts)},
+    )  # fmt: skip
+    sender = alphanumeric_sender(settings.COLLECTOR_NAME) or settings.SMS_SENDER
+    event_id = event.pk
+    transaction.on_commit(lambda: _sms_deliver(organization, dossier, event_id, to, sender, text))
+
+
+def _sms_deliver(organization: Organization, dossier: Dossier, event_id: int, to: str, sender: str, text: str) -> None:
+    """After commit, once; a provider's refusal is noted in the dossier (never retried into a second SMS)."""
+    try:
+        sms_provider().send(to, sender, text)
+    except (PermanentFailure, TemporaryFailure) as exc:
+        logger.warning("dossier.sms_failed", extra={"dossier": dossier.pk, "event": event_id})
+        dossier_event_append(
+            organization=organization, dossier=dossier, kind=DossierEventKind.NOTE, actor_label="system",
+            summary=_in_language(
+                organization, gettext_lazy("The SMS could not be delivered: %(error)s"), error=str(exc)
+            )[:500],
+            data={"sms_event": event_id, "error": type(exc).__name__},
+        )  # fmt: skip
 
 
 def _email(subject: str, body: str, recipients: list[str], pdf: bytes, reference: str) -> EmailMessage:
@@ -313,7 +379,7 @@ def _email_deliver(organization: Organization, dossier: Dossier, event_id: int, 
         logger.warning("dossier.email_failed", extra={"dossier": dossier.pk, "event": event_id})
         dossier_event_append(
             organization=organization, dossier=dossier, kind=DossierEventKind.NOTE, actor_label="system",
-            summary=_in_language(organization, _lazy("The e-mail could not be delivered: %(error)s"),
+            summary=_in_language(organization, gettext_lazy("The e-mail could not be delivered: %(error)s"),
                                  error=type(exc).__name__)[:500],
             data={"email_event": event_id, "error": type(exc).__name__},
         )  # fmt: skip
@@ -409,8 +475,8 @@ def _dossier_step(organization: Organization, dossier_id: int, today: dt.date, r
 
 
 STAFF_TASKS = {
-    CALL_TASK: _lazy("Call the debtor: the demand was repeated and its term has passed"),
-    CONSIDER_COURT: _lazy("Consider court: the debtor was called and the claim is still unpaid"),
+    CALL_TASK: gettext_lazy("Call the debtor: the demand was repeated and its term has passed"),
+    CONSIDER_COURT: gettext_lazy("Consider court: the debtor was called and the claim is still unpaid"),
 }
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collection.legal import (
     CourtFeeUnknown,
@@ -132,7 +132,7 @@ def dossier_open(
         invoice_pause(invoice=invoice, reason=reason)
     dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.OPENED, user=user,
-        summary=_in_language(organization, _lazy("Dossier opened with %(count)d invoice(s)"), count=len(items)),
+        summary=_in_language(organization, gettext_lazy("Dossier opened with %(count)d invoice(s)"), count=len(items)),
         data={
             "origin": origin, "stage": stage, "debtor_kind": debtor.kind,
             "invoices": [
@@ -179,7 +179,7 @@ def _costs_set(
     dossier.save(update_fields=["costs", "costs_vat", "costs_on", "updated_at"])
     dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.COSTS_SET, user=user,
-        summary=_in_language(organization, _lazy("Collection costs and statutory interest added")),
+        summary=_in_language(organization, gettext_lazy("Collection costs and statutory interest added")),
         data={"costs": costs, "costs_vat": vat, "vat_charged": dossier.costs_vat_charged, "on": today,
               "principal": sum(principals, ZERO)},
     )  # fmt: skip
@@ -224,7 +224,7 @@ def dossier_stage_set(
     dossier_event_append(
         organization=organization, dossier=locked, kind=DossierEventKind.STAGE_CHANGED, user=user,
         summary=_in_language(
-            organization, _lazy("From %(old)s to %(new)s"), old=DossierStage(previous).label,
+            organization, gettext_lazy("From %(old)s to %(new)s"), old=DossierStage(previous).label,
             new=DossierStage(stage).label,
         ),
         data={"from": previous, "to": stage, "reason": reason},
@@ -262,7 +262,7 @@ def _court_fee_request(organization: Organization, dossier: Dossier, today: dt.d
     dossier.save(update_fields=["court_fee", "updated_at"])
     dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.COURT_FEE_REQUESTED, user=user,
-        summary=_in_language(organization, _lazy("Court fee requested from the creditor")),
+        summary=_in_language(organization, gettext_lazy("Court fee requested from the creditor")),
         data={"court_fee": fee, "claim": claim, "year": today.year, "claimant_natural_person": natural_person},
     )  # fmt: skip
 
@@ -287,7 +287,7 @@ def dossier_court_fee_record(
     locked.save(update_fields=["court_fee", "court_fee_paid_on", "updated_at"])
     dossier_event_append(
         organization=organization, dossier=locked, kind=DossierEventKind.COURT_FEE_PAID, user=user,
-        summary=_in_language(organization, _lazy("Court fee paid")),
+        summary=_in_language(organization, gettext_lazy("Court fee paid")),
         data={"court_fee": locked.court_fee, "paid_on": paid_on},
     )  # fmt: skip
     return _refresh(dossier, locked)
@@ -369,7 +369,7 @@ def dossier_close(
     )
     dossier_event_append(
         organization=organization, dossier=locked, kind=DossierEventKind.CLOSED, user=user,
-        summary=_in_language(organization, _lazy("Closed: %(closure)s"), closure=DossierClosure(closure).label),
+        summary=_in_language(organization, gettext_lazy("Closed: %(closure)s"), closure=DossierClosure(closure).label),
         data={"closure": closure, "from_stage": previous, "note": note.strip()[:500]},
     )  # fmt: skip
     return _refresh(dossier, locked)
@@ -381,11 +381,11 @@ def dossier_arrangement_made(
 ) -> Dossier:
     """A payment arrangement was agreed within the dossier: it is recorded and the dossier waits (no
     letters, no next stage) until the arrangement completes (then the dossier closes as such) or breaks."""
-    reason = _in_language(organization, _lazy("Payment arrangement"))
+    reason = _in_language(organization, gettext_lazy("Payment arrangement"))
     dossier_event_append(
         organization=organization, dossier=dossier, kind=DossierEventKind.ARRANGEMENT, user=user,
         summary=_in_language(
-            organization, _lazy("Payment arrangement of %(total)s in %(terms)d terms"), total=f"€ {total:.2f}",
+            organization, gettext_lazy("Payment arrangement of %(total)s in %(terms)d terms"), total=f"€ {total:.2f}",
             terms=term_count,
         ),
         data={"total": total, "terms": term_count},
@@ -403,7 +403,7 @@ def dossier_arrangement_broken(*, organization: Organization, dossier: Dossier, 
     locked.save(update_fields=["is_paused", "pause_reason", "next_action_on", "updated_at"])
     dossier_event_append(
         organization=organization, dossier=locked, kind=DossierEventKind.ARRANGEMENT,
-        summary=_in_language(organization, _lazy("Payment arrangement broken: collection resumes")),
+        summary=_in_language(organization, gettext_lazy("Payment arrangement broken: collection resumes")),
         data={"broken_on": today},
     )  # fmt: skip
     return _refresh(dossier, locked)
@@ -446,7 +446,7 @@ def dossier_pre_collections_end(*, organization: Organization, today: dt.date) -
             dossier=dossier,
             stage=DossierStage.AMICABLE,
             today=today,
-            reason=_in_language(organization, _lazy("The pre-collection term has passed")),
+            reason=_in_language(organization, gettext_lazy("The pre-collection term has passed")),
         )
         for dossier in due.order_by("pk")
     ]
@@ -475,7 +475,9 @@ def dossier_settle(*, organization: Organization, dossier: Dossier, today: dt.da
         recorded.add(public_id)
         dossier_event_append(
             organization=organization, dossier=dossier, kind=DossierEventKind.PAYMENT,
-            summary=_in_language(organization, _lazy("Payment of %(amount)s"), amount=f"€ {imputation.amount:.2f}"),
+            summary=_in_language(
+                organization, gettext_lazy("Payment of %(amount)s"), amount=f"€ {imputation.amount:.2f}"
+            ),
             data={
                 "payment": public_id, "date": imputation.date, "amount": imputation.amount,
                 "invoice": found.invoice_numbers.get(imputation.invoice_id, ""), "credit_note": imputation.credit_note,

@@ -67,8 +67,8 @@ def _invoices(debtor, *amounts: str) -> list[Invoice]:  # type: ignore[no-untype
 
 
 def _business_dossier(organization, **debtor):  # type: ignore[no-untyped-def]
-    debtor = DebtorFactory(organization=organization, name="Bouwbedrijf De Vries B.V.", street="Markt 5",
-                           postal_code="3511 AA", city="Utrecht", **debtor)  # fmt: skip
+    debtor = DebtorFactory(organization=organization, **{"name": "Bouwbedrijf De Vries B.V.", "street": "Markt 5",
+                           "postal_code": "3511 AA", "city": "Utrecht", **debtor})  # fmt: skip
     invoices = _invoices(debtor, "1500.00", "850.00")
     dossier = dossier_open(
         organization=organization, debtor=debtor, invoices=invoices, today=OPENED, origin=DossierOrigin.MANUAL
@@ -149,8 +149,8 @@ def test_the_demand_goes_once_by_letter_and_e_mail_when_the_step_runs_twice(  # 
     assert f"Totaal te betalen: {format_money(statement.outstanding, 'EUR', 'nl')}" in email.body
     assert "Wki-registratienummer: WKI-0012345" in email.body
     assert email.attachments[0][0] == f"{dossier.reference}.pdf"
-    letter, sent = _events(organization, dossier)
-    assert (letter.data["channel"], sent.data["channel"]) == ("letter", "email")
+    letter, sent, sms_sent = _events(organization, dossier)
+    assert (letter.data["channel"], sent.data["channel"], sms_sent.data["channel"]) == ("letter", "email", "sms")
     assert sent.data["amounts"]["total"] == f"{statement.outstanding:.2f}"
     assert "/p/" in sent.data["body"] and "\u2022" * 6 in sent.data["body"]  # the token is not kept in clear
     dossier.refresh_from_db()
@@ -172,8 +172,8 @@ def test_amicable_collection_repeats_the_demand_then_asks_staff_to_call_then_to_
     assert dossier_letters_run(organization=organization, today=OPENED + dt.timedelta(days=29)).tasks == 0
     notes = _events(organization, dossier, DossierEventKind.NOTE)
     assert [note.data["step"] for note in notes] == [CALL_TASK, CONSIDER_COURT]
-    steps = [event.data["step"] for event in _events(organization, dossier)]
-    assert steps == [DEMAND, DEMAND_REPEATED]
+    steps = [(event.data["step"], event.data["channel"]) for event in _events(organization, dossier)]
+    assert steps == [(DEMAND, "letter"), (DEMAND, "sms"), (DEMAND_REPEATED, "letter"), (DEMAND_REPEATED, "sms")]
     dossier.refresh_from_db()
     assert dossier.next_action_on == OPENED + dt.timedelta(days=28)  # stays on top of the work list
 
@@ -270,3 +270,26 @@ def test_nothing_is_demanded_once_everything_is_paid(organization) -> None:  # t
     assert dossier_statement_on(organization=organization, dossier=dossier, on=OPENED).statement.outstanding == 0
     assert dossier_letters_run(organization=organization, today=OPENED).letters == 0
     assert not _events(organization, dossier)
+
+
+def test_the_demands_go_by_sms_too_once_and_only_to_a_mobile_number(  # type: ignore[no-untyped-def]
+    organization, django_capture_on_commit_callbacks
+) -> None:
+    from reminders.channels import sms
+
+    sms.outbox.clear()
+    dossier, _ = _business_dossier(organization)
+    landline, _ = _business_dossier(organization, phones=["030 123 4567"], name="Kantoor B.V.")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_letters_run(organization=organization, today=OPENED)
+    [message] = sms.outbox
+    statement = dossier_statement_on(organization=organization, dossier=dossier, on=OPENED).statement
+    assert message.to == "+31612345678" and message.sender == "Incassobure"
+    assert message.text.startswith("Incassobureau Noord B.V.: namens Alpha Groothandel B.V. staat ")
+    assert format_money(statement.outstanding, "EUR", "nl") in message.text and dossier.reference in message.text
+    assert "/p/" in message.text and "10-12-2026" in message.text
+    [recorded] = [e for e in _events(organization, dossier) if e.data["channel"] == "sms"]
+    assert "\u2022" * 6 in recorded.data["text"]  # the kept copy does not hold the working link
+    assert not [e for e in _events(organization, landline) if e.data["channel"] == "sms"]
+    sms.outbox.clear()
