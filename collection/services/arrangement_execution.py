@@ -33,16 +33,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from collection.models import Arrangement, ArrangementStatus, ArrangementTerm
+from collection.models import Arrangement, ArrangementStatus, ArrangementTerm, Dossier
 from collection.selectors.arrangements import (
     ArrangementProgress,
     TermProgress,
     arrangement_progress,
     arrangement_running_list,
 )
+from collection.selectors.statements import dossier_statement_on
 from collection.services.arrangements import _after_commit, arrangement_hold_release
 from invoices.models import Invoice, InvoiceStatus, OnlinePayment
 from invoices.payments.mollie import online_payment_create
+from outstanding.calendar import local_today
 from outstanding.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -209,6 +211,8 @@ def arrangement_term_payment_start(
     if term.is_paid:
         raise ValidationError(_("This term has been paid. Thank you."))
     organization = arrangement.organization
+    if arrangement.dossier is not None:
+        return _dossier_term_payment_start(arrangement, arrangement.dossier, term.open, return_path, term_number)
     invoices = list(
         Invoice.objects.for_organization(organization).filter(
             arrangement_items__arrangement=arrangement, status=InvoiceStatus.OPEN, open_amount__gt=0
@@ -225,6 +229,27 @@ def arrangement_term_payment_start(
         amount=min(term.open, open_total),
         part_allowed=True,
     )
+    logger.info("arrangement.term_payment_started", extra={"arrangement": arrangement.pk, "term": term_number})
+    return payment
+
+
+def _dossier_term_payment_start(
+    arrangement: Arrangement, dossier: Dossier, term_open: Decimal, return_path: str, term_number: int
+) -> OnlinePayment:
+    """A term of an arrangement within a dossier pays toward the whole claim (principal, interest and
+    costs): at most what the dossier's statement has outstanding today, even once the invoices' own open
+    amounts are paid off; the dossier imputes it costs → interest → principal."""
+    organization = arrangement.organization
+    outstanding = dossier_statement_on(
+        organization=organization, dossier=dossier, on=local_today(organization.time_zone)
+    ).statement.outstanding
+    if outstanding <= 0:
+        raise ValidationError(_("Nothing is left to pay on this payment arrangement."))
+    invoices = list(Invoice.objects.for_organization(organization).filter(arrangement_items__arrangement=arrangement))
+    payment = online_payment_create(
+        organization=organization, debtor=arrangement.debtor, invoices=invoices, return_path=return_path,
+        amount=min(term_open, outstanding), part_allowed=True, claim_total=outstanding,
+    )  # fmt: skip
     logger.info("arrangement.term_payment_started", extra={"arrangement": arrangement.pk, "term": term_number})
     return payment
 

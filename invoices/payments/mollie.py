@@ -95,14 +95,18 @@ def online_payment_create(
     return_path: str,
     amount: Decimal | None = None,
     part_allowed: bool = False,
+    claim_total: Decimal | None = None,
 ) -> OnlinePayment:
     """Start a Mollie payment for ``invoices`` of ``debtor``; the debtor goes on to ``checkout_url``.
 
     ``amount`` left out pays everything open on them; a smaller amount is a part payment, allowed from
     the organization's ``online_payment_minimum``. ``return_path`` is where Mollie sends the debtor back, a path on
     this site (``{payment}`` in it becomes the payment's public id). ``part_allowed``: a part of any size
-    is fine (a term of a payment arrangement the creditor agreed to). Raises ``ValidationError`` for a
-    choice that cannot be paid and ``MollieUnavailable`` when Mollie refuses or cannot be reached.
+    is fine (a term of a payment arrangement the creditor agreed to). ``claim_total``: the most that may
+    be paid when the claim is more than the invoices' open amounts (a collection dossier adds interest and
+    costs): the invoices may then be settled already, and the booking puts what exceeds them on the last
+    one, where the dossier's statement imputes it. Raises ``ValidationError`` for a choice that cannot be
+    paid and ``MollieUnavailable`` when Mollie refuses or cannot be reached.
     """
     if not online_payments_enabled(organization):
         raise ValidationError(_("Online payment is not available."))
@@ -110,8 +114,8 @@ def online_payment_create(
         raise ValidationError(_("These invoices cannot be paid here."))
     redirect_path = _checked_return_path(return_path)
     with transaction.atomic():
-        chosen = _payable_invoices(organization, debtor, invoices)
-        total = sum((invoice.open_amount for invoice in chosen), Decimal("0.00"))
+        chosen = _payable_invoices(organization, debtor, invoices, settled_allowed=claim_total is not None)
+        total = claim_total if claim_total is not None else sum((i.open_amount for i in chosen), Decimal("0.00"))
         payment = OnlinePayment.objects.create(
             organization=organization,
             debtor=debtor,
@@ -199,7 +203,9 @@ def _checked_return_path(return_path: str) -> str:
     return return_path
 
 
-def _payable_invoices(organization: Organization, debtor: Debtor, invoices: Sequence[Invoice]) -> list[Invoice]:
+def _payable_invoices(
+    organization: Organization, debtor: Debtor, invoices: Sequence[Invoice], *, settled_allowed: bool = False
+) -> list[Invoice]:
     wanted = {invoice.pk for invoice in invoices}
     if not wanted:
         raise ValidationError(_("Choose at least one invoice to pay."))
@@ -209,7 +215,7 @@ def _payable_invoices(organization: Organization, debtor: Debtor, invoices: Sequ
     if len(chosen) != len(wanted):  # another debtor's or another organization's: the same answer as missing
         raise ValidationError(_("These invoices cannot be paid here."))
     for invoice in chosen:
-        if invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0:
+        if not settled_allowed and (invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0):
             raise ValidationError(_("Invoice %(number)s has nothing left to pay.") % {"number": invoice.number})
         if invoice.currency != ONLINE_CURRENCY:
             raise ValidationError(

@@ -290,3 +290,50 @@ def test_a_proposals_terms_cannot_be_paid(client, mollie, organization, debtor, 
     assert client.get(path).status_code == 404
     assert client.post(f"{path}pay/", {"form_token": "x"}).status_code == 404
     assert created_at_mollie(mollie) == []
+
+
+def test_a_dossiers_terms_pay_the_whole_claim_online_beyond_the_invoices_principal(
+    client, mollie, organization, debtor, django_capture_on_commit_callbacks
+) -> None:
+    """Within a dossier the terms cover principal, interest and costs: the last term is paid online even
+    though the invoice's own open amount is paid off by then, and the paid dossier closes as such."""
+    from collection.models import DossierClosure, DossierStage
+    from collection.selectors.statements import dossier_statement_on
+    from collection.services import dossier_open, dossiers_settle
+    from collection.services.arrangements import arrangement_make
+    from outstanding.calendar import local_today
+
+    today = local_today(organization.time_zone)
+    organization.dossier_pre_collection = False
+    organization.save()
+    invoice = open_invoice(debtor, "F-9", "600.00")
+    Invoice.objects.for_organization(organization).filter(pk=invoice.pk).update(
+        issue_date=today - dt.timedelta(days=90), due_date=today - dt.timedelta(days=60)
+    )
+    invoice.refresh_from_db()
+    dossier = dossier_open(organization=organization, debtor=debtor, invoices=[invoice], today=today, origin="manual")
+    claim = dossier_statement_on(organization=organization, dossier=dossier, on=today).statement.outstanding
+    assert claim > D("690.00")  # 600 + 90 costs + interest
+    user = MembershipFactory(organization=organization, role=Role.MEMBER).user
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        arrangement = arrangement_make(
+            organization=organization, debtor=debtor, invoices=[invoice], term_count=2, first_due_date=today,
+            user=user, today=today, dossier=dossier,
+        )  # fmt: skip
+    assert arrangement.total == claim
+    links = pay_links(schedule_email(debtor).body)
+    amounts = [term.amount for term in arrangement.terms.order_by("number")]
+    for link, amount in zip(links, amounts, strict=True):
+        action, token = form_of(client.get(link).content.decode())
+        response = client.post(action, {"form_token": token})
+        assert response.status_code == 303
+        assert created_at_mollie(mollie)[-1]["amount"] == {"currency": "EUR", "value": f"{amount:.2f}"}
+        paid_at_mollie(mollie, response["Location"])
+    invoice.refresh_from_db()
+    assert invoice.open_amount == D("0.00") and sum(p.amount for p in invoice.payments.all()) == claim
+    arrangements_run(organization=organization, today=today)
+    arrangement.refresh_from_db()
+    assert arrangement.status == ArrangementStatus.COMPLETED
+    [closed] = dossiers_settle(organization=organization, today=today)
+    assert closed.stage == DossierStage.CLOSED and closed.closure == DossierClosure.ARRANGEMENT_COMPLETED
