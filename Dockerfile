@@ -29,4 +29,4 @@ RUN SECRET_KEY=build-only DEBUG=0 ALLOWED_HOSTS=build.invalid SITE_URL=https://b
 
 USER outstanding
 EXPOSE 8000
-CMD ["gunicorn", "outstanding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "outstanding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "2", "--access-logfile", "-"]

@@ -1,5 +1,5 @@
-"""The debtor portal under concurrent load, through gunicorn as deployed (the Procfile's two workers,
-DEBUG off), from a bounded load generator on 127.0.0.1.
+"""The debtor portal under concurrent load, through gunicorn as deployed (the Procfile's two gthread
+workers of two threads each, DEBUG off), from a bounded load generator on 127.0.0.1.
 
 Seeds the demo organization, issues a portal link for its debtor with the most open invoices (as a
 reminder would), and for a fixed time keeps ``CLIENTS`` clients loading that page. The portal's per
@@ -134,8 +134,8 @@ def run() -> list[str]:
     assert result.failures == 0, f"{result.failures} requests did not answer 200"
     latencies = list(result.latencies)
     return [
-        f"gunicorn, 2 workers, DEBUG off; {CLIENTS} clients for {SECONDS:.0f} s on a debtor with {open_count} open "
-        "invoices",
+        f"gunicorn, 2 workers × 2 threads, DEBUG off; {CLIENTS} clients for {SECONDS:.0f} s on a debtor with "
+        f"{open_count} open invoices",
         f"in process: {page_ms:.1f} ms a page ({page_cpu_ms:.1f} ms of CPU), {page_queries} queries a page",
         f"portal page: {result.rate:.0f} requests/s, median {statistics.median(latencies) * 1000:.1f} ms, "
         f"p95 {_p95(latencies) * 1000:.1f} ms (target: >= 500/s, p95 <= 50 ms); the load generator used "
