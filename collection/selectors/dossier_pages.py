@@ -60,15 +60,15 @@ def dossier_judicial_guard(
 ) -> GuardResult:  # fmt: skip
     """The judicial guard for ``dossier`` today, from facts already read (no query).
 
-    The claim is what the statement says is outstanding; the court fee is computed on the principal
-    and costs, like the fee the creditor will be asked for. The debtor "paid something" when a payment
+    The claim is what the statement says is outstanding, and the court fee is computed on it, as
+    ``collection.services.dossiers`` asks the creditor for it. The debtor "paid something" when a payment
     came in after the dossier opened or an invoice joined the dossier part-paid.
     """
-    fee_claim = sum((item.principal for item in items), ZERO) + dossier.costs + dossier.costs_vat
-    fee = expected_court_fee(organization=organization, claim=fee_claim, on=today)
+    claim = max(statement.outstanding, ZERO)
+    fee = expected_court_fee(organization=organization, claim=claim, on=today)
     paid_something = statement.received > 0 or any(item.principal < item.invoice.amount for item in items)
     chance = recovery_chance_estimate(
         consumer=dossier.debtor_kind == DebtorKind.CONSUMER, paid_something=paid_something
     )
     bailiff = bailiff_costs_estimate(today, vat_charged=dossier.costs_vat_charged)
-    return judicial_guard(max(statement.outstanding, ZERO), fee, bailiff, chance)
+    return judicial_guard(claim, fee, bailiff, chance)

@@ -42,6 +42,7 @@ from collection.selectors.arrangements import (
 )
 from collection.selectors.statements import dossier_statement_on
 from collection.services.arrangements import _after_commit, arrangement_hold_release
+from collection.services.dossiers import dossier_arrangement_broken
 from invoices.models import Invoice, InvoiceStatus, OnlinePayment
 from invoices.payments.mollie import online_payment_create
 from outstanding.calendar import local_today
@@ -185,8 +186,6 @@ def arrangement_break(*, arrangement: Arrangement, term_number: int, today: dt.d
 
 def _dossier_arrangement_broken(arrangement: Arrangement, today: dt.date) -> None:
     """The one call into the dossiers: a broken arrangement gives its dossier back its course."""
-    from collection.services.dossiers import dossier_arrangement_broken  # dossiers may import arrangements
-
     dossier = arrangement.dossier
     if dossier is not None:
         dossier_arrangement_broken(organization=arrangement.organization, dossier=dossier, today=today)

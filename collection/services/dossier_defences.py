@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from collection.models import Dossier, DossierEvent, DossierEventKind
 from collection.services.dossier_chain import dossier_event_append
 from collection.services.dossiers import dossier_pause, dossier_resume
+from collection.texts import in_organization_language as _in_language
 from outstanding.files import UnguessableName
 from outstanding.models import Organization, Role, User
 from outstanding.selectors import member_email_addresses
@@ -54,11 +55,6 @@ class DefenceFile:
 
     upload: UploadedFile
     content_type: str
-
-
-def _in_language(organization: Organization, text: Any, **values: Any) -> str:
-    with translation.override(organization.default_language):
-        return str(text) % values if values else str(text)
 
 
 def _text_clean(text: str, field: str) -> str:

@@ -37,8 +37,6 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import translation
-from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy
 from stdnum import iso11649
 
@@ -55,6 +53,7 @@ from collection.letters import (
 from collection.models import Dossier, DossierEvent, DossierEventKind, DossierInvoice, DossierStage
 from collection.selectors.statements import dossier_statement_on
 from collection.services.dossier_chain import dossier_event_append
+from collection.texts import in_organization_language as _in_language
 from invoices.models import Debtor, DebtorKind
 from outstanding.files import UnguessableName
 from outstanding.models import Organization, User
@@ -211,11 +210,6 @@ class SentLetter:
     facts: LetterFacts
     letter_event: DossierEvent
     email_event: DossierEvent | None
-
-
-def _in_language(organization: Organization, text: StrPromise, **values: Any) -> str:
-    with translation.override(organization.default_language):
-        return str(text) % values if values else str(text)
 
 
 def _amounts(facts: LetterFacts) -> dict[str, Any]:

@@ -14,21 +14,17 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
-from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collection.legal import (
-    CourtFeeUnknown,
     collection_costs,
     collection_costs_for_consumer_letter,
     collection_costs_vat,
-    court_fee,
     interest_start_date,
 )
 from collection.models import (
@@ -44,9 +40,11 @@ from collection.models import (
     DossierStage,
 )
 from collection.selectors.dossier_checks import dossier_opening_problems
+from collection.selectors.dossier_pages import expected_court_fee
 from collection.selectors.dossiers import hand_over_candidates
 from collection.selectors.statements import dossier_statement_on
 from collection.services.dossier_chain import dossier_event_append
+from collection.texts import in_organization_language as _in_language
 from invoices.models import Debtor, DebtorKind, Invoice
 from invoices.services import invoice_pause, invoice_resume, invoice_write_off
 from outstanding.models import Organization, User
@@ -61,12 +59,6 @@ def dossier_hold_reason(organization: Organization) -> str:
     """The pause reason on an invoice in a dossier, in the organization's language."""
     with translation.override(organization.default_language):
         return _("In collection")
-
-
-def _in_language(organization: Organization, text: StrPromise, **values: Any) -> str:
-    """``text`` (a lazy translation) in the organization's language: summaries and reasons the creditor reads."""
-    with translation.override(organization.default_language):
-        return str(text) % values if values else str(text)
 
 
 # -- opening ---------------------------------------------------------------------------------------
@@ -254,10 +246,7 @@ def _court_fee_request(organization: Organization, dossier: Dossier, today: dt.d
     the kantonrechter limit), the fee is entered by hand when it is paid."""
     claim = dossier_claim_amount(organization=organization, dossier=dossier, today=today)
     natural_person = not organization.kvk_number.strip()
-    try:
-        fee: Decimal | None = court_fee(claim, year=today.year, claimant_is_natural_person=natural_person)
-    except CourtFeeUnknown:
-        fee = None
+    fee = expected_court_fee(organization=organization, claim=claim, on=today)
     dossier.court_fee = fee
     dossier.save(update_fields=["court_fee", "updated_at"])
     dossier_event_append(
